@@ -42,7 +42,7 @@ func NormalizeCPV(code string) (string, bool) {
 func CPVPrefix(code string) string {
 	p := strings.TrimRight(code, "0")
 	if len(p) < 2 {
-		p = code[:2]
+		p = (code + "00")[:2]
 	}
 	return p
 }

@@ -57,10 +57,10 @@ type Member struct {
 	Country     string            `json:"country"`
 	Region      string            `json:"region,omitempty"`
 	Website     string            `json:"website,omitempty"`
-	Summary     map[string]string `json:"summary,omitempty"`
-	Languages   []string          `json:"languages,omitempty"`
-	Competences []string          `json:"competences,omitempty"`
-	Tags        []string          `json:"tags,omitempty"`
+	Summary     map[string]string `json:"summary"`
+	Languages   []string          `json:"languages"`
+	Competences []string          `json:"competences"`
+	Tags        []string          `json:"tags"`
 	Status      MemberStatus      `json:"status"`
 	Contact     *Contact          `json:"contact,omitempty"`
 	Origin      string            `json:"origin,omitempty"`
@@ -170,6 +170,17 @@ func (m *Member) Normalize() {
 		m.Tags[i] = strings.TrimSpace(t)
 	}
 	m.Tags = dedupe(m.Tags)
+	if m.Summary == nil {
+		m.Summary = map[string]string{}
+	}
+	m.Languages, m.Competences, m.Tags = nonNil(m.Languages), nonNil(m.Competences), nonNil(m.Tags)
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
 }
 
 // Validate checks a normalised member and returns an EINVALID error with a
