@@ -1,0 +1,85 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strings"
+
+	"github.com/e-toiles/etoiles/node"
+)
+
+// MaxBodyBytes is the largest request body the API reads.
+const MaxBodyBytes = 1 << 20
+
+// Decode reads a JSON request body into v. It refuses other media types,
+// bodies over MaxBodyBytes (413), invalid JSON, unknown fields, wrong types
+// and trailing data (400), each with a detail naming what is wrong.
+func Decode(w http.ResponseWriter, r *http.Request, v any) error {
+	const op = "decode request"
+	if ct := r.Header.Get("Content-Type"); ct != "" {
+		mt, _, err := mime.ParseMediaType(ct)
+		if err != nil || (mt != "application/json" && mt != "application/merge-patch+json" && !strings.HasSuffix(mt, "+json")) {
+			return &node.Error{Code: node.EUNSUPPORTED, Op: op, Message: fmt.Sprintf("content type %q is not JSON", ct)}
+		}
+	}
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	dec.DisallowUnknownFields()
+	err := dec.Decode(v)
+	if err == nil && dec.More() {
+		err = errors.New("trailing data after the JSON value")
+	} else if err == nil {
+		if _, terr := dec.Token(); terr != io.EOF {
+			err = errors.New("trailing data after the JSON value")
+		}
+	}
+	if err == nil {
+		return nil
+	}
+	var (
+		maxErr    *http.MaxBytesError
+		syntaxErr *json.SyntaxError
+		typeErr   *json.UnmarshalTypeError
+	)
+	var p node.Problems
+	switch {
+	case errors.As(err, &maxErr):
+		return &node.Error{Code: node.ETOOLARGE, Op: op, Message: fmt.Sprintf("request body is larger than %d bytes", MaxBodyBytes)}
+	case errors.Is(err, io.EOF):
+		p.Add("body", "is empty; a JSON object is required")
+	case errors.As(err, &syntaxErr):
+		p.Add("body", "is not valid JSON at byte %d: %v", syntaxErr.Offset, syntaxErr)
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		p.Add("body", "is truncated JSON")
+	case errors.As(err, &typeErr):
+		field := typeErr.Field
+		if field == "" {
+			field = "body"
+		}
+		p.Add(field, "must be %s, not %s", jsonKind(typeErr.Type.String()), typeErr.Value)
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		p.Add(name, "is not a known field")
+	default:
+		p.Add("body", "%v", err)
+	}
+	return p.Err(op)
+}
+
+func jsonKind(goType string) string {
+	switch {
+	case strings.HasPrefix(goType, "map["), strings.Contains(goType, "struct"), strings.HasPrefix(goType, "*node."):
+		return "an object"
+	case strings.HasPrefix(goType, "[]"):
+		return "an array"
+	case strings.Contains(goType, "int"), strings.Contains(goType, "float"):
+		return "a number"
+	case goType == "bool":
+		return "a boolean"
+	default:
+		return "a string"
+	}
+}

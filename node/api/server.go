@@ -1,0 +1,156 @@
+package api
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/e-toiles/etoiles/node"
+	"github.com/e-toiles/etoiles/node/auth"
+	"github.com/e-toiles/etoiles/node/catalogue"
+	"github.com/e-toiles/etoiles/node/codes"
+	"github.com/e-toiles/etoiles/node/membership"
+)
+
+// Server holds the services the API exposes. Logger may be nil.
+type Server struct {
+	Members   *membership.Service
+	Catalogue *catalogue.Service
+	Codes     *codes.Service
+	Verifier  *auth.Verifier
+	// Ready checks the node's dependencies for /readyz; each entry names
+	// one (database, nats) and returns nil when it is ready.
+	Ready  map[string]func(context.Context) error
+	Logger *slog.Logger
+}
+
+// Route is one API route: a method and a net/http pattern, the roles
+// allowed (nil = public, empty = any valid token), and the handler.
+type Route struct {
+	Method  string
+	Path    string
+	Roles   []string
+	Handler func(s *Server, w http.ResponseWriter, r *http.Request, p *auth.Principal) error
+}
+
+// Pattern returns the net/http ServeMux pattern of the route.
+func (rt Route) Pattern() string { return rt.Method + " " + rt.Path }
+
+var (
+	public   []string
+	anyToken = []string{}
+	admin    = []string{auth.RoleAdmin}
+	// adminOrMember also needs a check that a member acts on itself.
+	adminOrMember = []string{auth.RoleAdmin, auth.RoleMember}
+)
+
+// Routes lists every route the API serves. spec/openapi.yaml documents
+// exactly these.
+var Routes = []Route{
+	{"GET", "/healthz", public, (*Server).healthz},
+	{"GET", "/readyz", public, (*Server).readyz},
+	{"POST", "/api/v1/members", admin, (*Server).createMember},
+	{"GET", "/api/v1/members", admin, (*Server).listMembers},
+	{"GET", "/api/v1/members/{id}", adminOrMember, (*Server).getMember},
+	{"PATCH", "/api/v1/members/{id}", adminOrMember, (*Server).patchMember},
+	{"POST", "/api/v1/members/{id}/status", admin, (*Server).setMemberStatus},
+	{"GET", "/api/v1/members/{id}/history", admin, (*Server).memberHistory},
+	{"GET", "/api/v1/catalogue", anyToken, (*Server).searchCatalogue},
+	{"GET", "/api/v1/vocab", anyToken, (*Server).codeLists},
+	{"GET", "/api/v1/vocab/{kind}", anyToken, (*Server).lookupCodes},
+}
+
+// Register adds every route to mux, plus a problem+json 404 for unknown
+// paths under /api/.
+func (s *Server) Register(mux *http.ServeMux) {
+	for _, rt := range Routes {
+		mux.Handle(rt.Pattern(), s.handler(rt))
+	}
+	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+		WriteError(w, r, s.Logger, node.Errorf(node.ENOTFOUND, "no API route %s %s", r.Method, r.URL.Path))
+	})
+}
+
+func (s *Server) handler(rt Route) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var p *auth.Principal
+		if rt.Roles != nil {
+			var err error
+			if p, err = s.authenticate(r); err != nil {
+				WriteError(w, r, s.Logger, err)
+				return
+			}
+			if len(rt.Roles) > 0 && !p.Is(rt.Roles...) {
+				WriteError(w, r, s.Logger, &node.Error{Code: node.EFORBIDDEN, Op: "authorize",
+					Message: "a " + p.Role + " token may not " + rt.Method + " " + rt.Path + "; it needs role " + strings.Join(rt.Roles, " or ")})
+				return
+			}
+		}
+		if err := rt.Handler(s, w, r, p); err != nil {
+			WriteError(w, r, s.Logger, err)
+		}
+	})
+}
+
+func (s *Server) authenticate(r *http.Request) (*auth.Principal, error) {
+	h := r.Header.Get("Authorization")
+	token, ok := strings.CutPrefix(h, "Bearer ")
+	if !ok && h != "" {
+		return nil, &node.Error{Code: node.EUNAUTHORIZED, Op: "authenticate", Message: "the Authorization header must be \"Bearer <token>\""}
+	}
+	return s.Verifier.Verify(r.Context(), strings.TrimSpace(token))
+}
+
+// selfOrAdmin refuses a member token acting on another member.
+func selfOrAdmin(p *auth.Principal, id string) error {
+	if p.Is(auth.RoleAdmin) || p.Is(auth.RoleMember) && p.Member == id {
+		return nil
+	}
+	return &node.Error{Code: node.EFORBIDDEN, Op: "authorize", Message: "a member token may act only on its own member"}
+}
+
+func (s *Server) healthz(w http.ResponseWriter, _ *http.Request, _ *auth.Principal) error {
+	WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	return nil
+}
+
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request, _ *auth.Principal) error {
+	checks := map[string]string{}
+	status := http.StatusOK
+	for name, check := range s.Ready {
+		if err := check(r.Context()); err != nil {
+			checks[name] = err.Error()
+			status = http.StatusServiceUnavailable
+		} else {
+			checks[name] = "ok"
+		}
+	}
+	body := map[string]any{"status": "ready", "checks": checks}
+	if status != http.StatusOK {
+		body["status"] = "not ready"
+	}
+	if s.Codes != nil {
+		lists, err := s.Codes.Store.CodeLists(r.Context())
+		if err == nil {
+			body["code_lists"] = codeListStatus(lists)
+		}
+	}
+	WriteJSON(w, status, body)
+	return nil
+}
+
+// codeListStatus says for each kind how many codes are loaded, or that
+// labels are missing.
+func codeListStatus(lists []codes.Info) map[string]string {
+	out := map[string]string{}
+	for _, k := range codes.Kinds {
+		out[k] = "labels missing: structure checks only (import with etoiles vocab import)"
+	}
+	for _, l := range lists {
+		if l.Count > 0 {
+			out[l.Kind] = "loaded: " + itoa(l.Count) + " codes, languages " + strings.Join(l.Languages, ",")
+		}
+	}
+	return out
+}
