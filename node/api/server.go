@@ -21,8 +21,10 @@ type Server struct {
 	Verifier  *auth.Verifier
 	// Ready checks the node's dependencies for /readyz; each entry names
 	// one (database, nats) and returns nil when it is ready.
-	Ready  map[string]func(context.Context) error
-	Logger *slog.Logger
+	Ready map[string]func(context.Context) error
+	// Metrics serves /metrics (Prometheus text format); nil answers 404.
+	Metrics http.Handler
+	Logger  *slog.Logger
 }
 
 // Route is one API route: a method and a net/http pattern, the roles
@@ -50,6 +52,7 @@ var (
 var Routes = []Route{
 	{"GET", "/healthz", public, (*Server).healthz},
 	{"GET", "/readyz", public, (*Server).readyz},
+	{"GET", "/metrics", public, (*Server).metrics},
 	{"POST", "/api/v1/members", admin, (*Server).createMember},
 	{"GET", "/api/v1/members", admin, (*Server).listMembers},
 	{"GET", "/api/v1/members/{id}", adminOrMember, (*Server).getMember},
@@ -112,6 +115,14 @@ func selfOrAdmin(p *auth.Principal, id string) error {
 
 func (s *Server) healthz(w http.ResponseWriter, _ *http.Request, _ *auth.Principal) error {
 	WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	return nil
+}
+
+func (s *Server) metrics(w http.ResponseWriter, r *http.Request, _ *auth.Principal) error {
+	if s.Metrics == nil {
+		return node.Errorf(node.ENOTFOUND, "metrics are not enabled")
+	}
+	s.Metrics.ServeHTTP(w, r)
 	return nil
 }
 

@@ -1,0 +1,144 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/e-toiles/etoiles/node"
+)
+
+// Config is the node's configuration. Every field has a flag and an
+// ETOILES_* environment variable; the flag wins. The zero value is not
+// used directly: DefaultConfig gives the documented defaults.
+type Config struct {
+	Listen          string        // --listen, ETOILES_LISTEN
+	PublicURL       string        // --public-url, ETOILES_PUBLIC_URL
+	DataDir         string        // --data, ETOILES_DATA
+	Country         string        // --country, ETOILES_COUNTRY
+	Name            string        // --name, ETOILES_NAME
+	Role            string        // --role, ETOILES_ROLE: national or confederation
+	NATSURL         string        // --nats-url, ETOILES_NATS_URL: empty = embedded
+	NATSListen      string        // --nats-listen, ETOILES_NATS_LISTEN: embedded server's TCP address, empty = none
+	LogFormat       string        // --log-format, ETOILES_LOG_FORMAT: text or json
+	LogLevel        string        // --log-level, ETOILES_LOG_LEVEL: debug, info, warn, error
+	VocabDir        string        // --vocab, ETOILES_VOCAB: code lists imported at start
+	ShutdownTimeout time.Duration // --shutdown-timeout, ETOILES_SHUTDOWN_TIMEOUT
+}
+
+// DefaultConfig returns the defaults: a national node on :8080 with its
+// data in ./etoiles-data, embedded NATS, text logs.
+func DefaultConfig() Config {
+	return Config{
+		Listen:          ":8080",
+		PublicURL:       "http://localhost:8080",
+		DataDir:         "./etoiles-data",
+		Role:            "national",
+		LogFormat:       "text",
+		LogLevel:        "info",
+		ShutdownTimeout: 15 * time.Second,
+	}
+}
+
+// envName returns the environment variable of a flag: "public-url" →
+// "ETOILES_PUBLIC_URL".
+func envName(flagName string) string {
+	return "ETOILES_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}
+
+// parseFlags parses args into fs, then fills every flag not given on the
+// command line from its ETOILES_* variable.
+func parseFlags(fs *flag.FlagSet, args []string, getenv func(string) string) error {
+	fs.SetOutput(io.Discard)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	var errs []error
+	fs.VisitAll(func(f *flag.Flag) {
+		if set[f.Name] {
+			return
+		}
+		if v := getenv(envName(f.Name)); v != "" {
+			if err := fs.Set(f.Name, v); err != nil {
+				errs = append(errs, fmt.Errorf("%s=%q: %v", envName(f.Name), v, err))
+			}
+		}
+	})
+	return errors.Join(errs...)
+}
+
+// bindServe declares serve's flags on fs.
+func (c *Config) bindServe(fs *flag.FlagSet) {
+	fs.StringVar(&c.Listen, "listen", c.Listen, "HTTP listen address")
+	fs.StringVar(&c.PublicURL, "public-url", c.PublicURL, "the node's public base URL (actor ids derive from it)")
+	fs.StringVar(&c.DataDir, "data", c.DataDir, "data directory (database, keys, JetStream)")
+	fs.StringVar(&c.Country, "country", c.Country, "the group's country, ISO 3166-1 alpha-2")
+	fs.StringVar(&c.Name, "name", c.Name, "the group's display name")
+	fs.StringVar(&c.Role, "role", c.Role, "national or confederation")
+	fs.StringVar(&c.NATSURL, "nats-url", c.NATSURL, "external NATS cluster URL; empty runs NATS embedded")
+	fs.StringVar(&c.NATSListen, "nats-listen", c.NATSListen, "TCP address for the embedded NATS server; empty listens on none")
+	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "text or json")
+	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error")
+	fs.StringVar(&c.VocabDir, "vocab", c.VocabDir, "folder of code lists (cpv, nuts, country .gc or .csv) to import at start")
+	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", c.ShutdownTimeout, "how long a graceful stop may take")
+}
+
+// Validate checks the configuration, naming the flag at fault.
+func (c *Config) Validate() error {
+	u, err := url.Parse(c.PublicURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" {
+		return fmt.Errorf("--public-url %q must be an http(s) origin such as https://fr.example", c.PublicURL)
+	}
+	c.PublicURL = strings.TrimSuffix(c.PublicURL, "/")
+	c.Country = strings.ToUpper(c.Country)
+	if c.Country != "" && !node.ValidCountry(c.Country) {
+		return fmt.Errorf("--country %q is not an ISO 3166-1 alpha-2 code", c.Country)
+	}
+	if c.Role != "national" && c.Role != "confederation" {
+		return fmt.Errorf("--role %q must be national or confederation", c.Role)
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		return fmt.Errorf("--log-format %q must be text or json", c.LogFormat)
+	}
+	if _, err := parseLevel(c.LogLevel); err != nil {
+		return err
+	}
+	if c.DataDir == "" {
+		return errors.New("--data must name a directory")
+	}
+	if c.Name == "" {
+		c.Name = "etoiles"
+		if c.Country != "" {
+			c.Name = "etoiles " + c.Country
+		}
+	}
+	return nil
+}
+
+func parseLevel(s string) (slog.Level, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(s)); err != nil {
+		return l, fmt.Errorf("--log-level %q must be debug, info, warn or error", s)
+	}
+	return l, nil
+}
+
+// newLogger returns the process logger.
+func newLogger(c Config, w io.Writer) *slog.Logger {
+	level, _ := parseLevel(c.LogLevel)
+	opts := &slog.HandlerOptions{Level: level}
+	if c.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}

@@ -1,0 +1,185 @@
+package main
+
+import (
+	"context"
+	"crypto/ed25519"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/e-toiles/etoiles/node/api"
+	"github.com/e-toiles/etoiles/node/auth"
+	"github.com/e-toiles/etoiles/node/bus"
+	"github.com/e-toiles/etoiles/node/catalogue"
+	"github.com/e-toiles/etoiles/node/codes"
+	"github.com/e-toiles/etoiles/node/membership"
+	"github.com/e-toiles/etoiles/node/store/sqlite"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// Main is a running node. Run starts it and returns once it serves;
+// Close stops it gracefully. End-to-end tests run it in-process.
+type Main struct {
+	Config Config
+	Logger *slog.Logger
+
+	lock     *dataLock
+	db       *sqlite.DB
+	bus      *bus.Bus
+	relay    *bus.Relay
+	server   *http.Server
+	listener net.Listener
+
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+	once   sync.Once
+}
+
+// Addr returns the address the HTTP server listens on.
+func (m *Main) Addr() string { return m.listener.Addr().String() }
+
+// Run opens the data directory, the database and NATS, and starts serving
+// HTTP. It returns once the node is ready, or with the first error, in
+// which case everything opened so far is closed again.
+func (m *Main) Run(ctx context.Context) (err error) {
+	start := time.Now()
+	if m.Logger == nil {
+		m.Logger = slog.New(slog.DiscardHandler)
+	}
+	log := m.Logger
+	if err := m.Config.Validate(); err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			m.Close()
+		}
+	}()
+	if m.lock, err = lockDataDir(m.Config.DataDir); err != nil {
+		return err
+	}
+	if m.db, err = sqlite.Open(ctx, filepath.Join(m.Config.DataDir, dbFile)); err != nil {
+		return err
+	}
+	key, err := auth.LoadOrCreateKey(filepath.Join(m.Config.DataDir, tokenKeyFile))
+	if err != nil {
+		return err
+	}
+	m.bus, err = bus.Open(ctx, bus.Options{
+		StoreDir:   filepath.Join(m.Config.DataDir, natsDir),
+		URL:        m.Config.NATSURL,
+		ListenAddr: m.Config.NATSListen,
+		Logger:     log.With("component", "nats"),
+	})
+	if err != nil {
+		return fmt.Errorf("start nats: %w", err)
+	}
+	codeSvc := &codes.Service{Store: m.db}
+	if m.Config.VocabDir != "" {
+		infos, err := codeSvc.ImportFiles(ctx, m.Config.VocabDir)
+		if err != nil {
+			return fmt.Errorf("--vocab: %w", err)
+		}
+		for _, i := range infos {
+			log.Info("code list imported", "kind", i.Kind, "codes", i.Count, "languages", i.Languages)
+		}
+	}
+
+	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	m.cancel = cancel
+	m.relay = bus.NewRelay(m.bus, m.db, bus.RelayOptions{Logger: log.With("component", "outbox")})
+	m.wg.Add(1)
+	go func() {
+		defer m.wg.Done()
+		if err := m.relay.Run(runCtx); err != nil && !errors.Is(err, context.Canceled) {
+			log.Error("outbox relay stopped", "err", err)
+		}
+	}()
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), m.relay.Collector())
+	srv := &api.Server{
+		Members:   &membership.Service{Store: m.db, Codes: m.db, Committed: m.relay.Notify},
+		Catalogue: &catalogue.Service{Store: m.db},
+		Codes:     codeSvc,
+		Verifier:  &auth.Verifier{Key: key.Public().(ed25519.PublicKey), Revocations: m.db},
+		Ready:     map[string]func(context.Context) error{"database": m.db.Ready, "nats": m.bus.Ready},
+		Metrics:   promhttp.HandlerFor(reg, promhttp.HandlerOpts{}),
+		Logger:    log,
+	}
+	mux := http.NewServeMux()
+	srv.Register(mux)
+	m.server = &http.Server{
+		Handler:           api.Instrument(reg, mux),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	if m.listener, err = net.Listen("tcp", m.Config.Listen); err != nil {
+		return fmt.Errorf("listen on %s: %w", m.Config.Listen, err)
+	}
+	m.wg.Add(1)
+	go func() {
+		defer m.wg.Done()
+		if err := m.server.Serve(m.listener); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error("http server stopped", "err", err)
+		}
+	}()
+	log.Info("etoiles node ready", "listen", m.Addr(), "public_url", m.Config.PublicURL, "role", m.Config.Role,
+		"data", m.Config.DataDir, "nats", natsMode(m.Config), "startup", time.Since(start).Round(time.Millisecond), "pid", os.Getpid())
+	return nil
+}
+
+func natsMode(c Config) string {
+	if c.NATSURL != "" {
+		return "external"
+	}
+	return "embedded"
+}
+
+// Close stops the node: it drains HTTP, flushes the outbox to JetStream,
+// stops NATS and closes the database. It is safe to call more than once.
+func (m *Main) Close() error {
+	var errs []error
+	m.once.Do(func() {
+		timeout := m.Config.ShutdownTimeout
+		if timeout <= 0 {
+			timeout = 15 * time.Second
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), timeout)
+		defer cancel()
+		if m.server != nil {
+			errs = append(errs, m.server.Shutdown(ctx))
+		}
+		if m.relay != nil {
+			if err := m.relay.Flush(ctx); err != nil {
+				errs = append(errs, fmt.Errorf("flush outbox: %w", err))
+			}
+		}
+		if m.cancel != nil {
+			m.cancel()
+		}
+		m.wg.Wait()
+		if m.bus != nil {
+			errs = append(errs, m.bus.Close())
+		}
+		if m.db != nil {
+			errs = append(errs, m.db.Close())
+		}
+		errs = append(errs, m.lock.Release())
+		if m.Logger != nil {
+			m.Logger.Info("etoiles node stopped")
+		}
+	})
+	return errors.Join(errs...)
+}

@@ -1,0 +1,113 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/e-toiles/etoiles/node/auth"
+	"github.com/e-toiles/etoiles/node/codes"
+	"github.com/e-toiles/etoiles/node/store/sqlite"
+)
+
+// cmdToken prints a token signed with the data directory's key. It only
+// reads the key file, so it works while serve runs.
+func cmdToken(args []string, getenv func(string) string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("token", flag.ContinueOnError)
+	dir := fs.String("data", "./etoiles-data", "data directory of the node")
+	role := fs.String("role", "", "admin, member or confederation")
+	member := fs.String("member", "", "member id, for a member token")
+	ttl := fs.Duration("ttl", 24*time.Hour, "lifetime of the token")
+	publicURL := fs.String("public-url", "", "issuer name written in the token (optional)")
+	if err := parseFlags(fs, args, getenv); err != nil {
+		return helpOnRequest(fs, err, stdout)
+	}
+	if *role == "" {
+		return fmt.Errorf("token: --role is required (admin, member or confederation)")
+	}
+	if _, err := os.Stat(*dir); err != nil {
+		return fmt.Errorf("token: data directory %s: %w", *dir, err)
+	}
+	key, err := auth.LoadOrCreateKey(filepath.Join(*dir, tokenKeyFile))
+	if err != nil {
+		return fmt.Errorf("token: %w", err)
+	}
+	tok, _, err := (&auth.Issuer{Key: key, Name: *publicURL}).Issue(*role, *member, *ttl)
+	if err != nil {
+		return fmt.Errorf("token: %w", err)
+	}
+	fmt.Fprintln(stdout, tok)
+	return nil
+}
+
+// cmdVocab imports code lists into the data directory's database. SQLite
+// lets it write while serve runs.
+func cmdVocab(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	if len(args) == 0 || args[0] != "import" {
+		return fmt.Errorf("vocab: usage: etoiles vocab import [--data DIR] FILE_OR_DIR...")
+	}
+	fs := flag.NewFlagSet("vocab import", flag.ContinueOnError)
+	dir := fs.String("data", "./etoiles-data", "data directory of the node")
+	fs.SetOutput(io.Discard)
+	if err := fs.Parse(args[1:]); err != nil {
+		return helpOnRequest(fs, err, stdout)
+	}
+	if v := getenv("ETOILES_DATA"); v != "" && !flagGiven(fs, "data") {
+		*dir = v
+	}
+	if fs.NArg() == 0 {
+		return fmt.Errorf("vocab import: name at least one .gc or .csv file or folder")
+	}
+	if err := os.MkdirAll(*dir, 0o700); err != nil {
+		return fmt.Errorf("vocab import: %w", err)
+	}
+	db, err := sqlite.Open(ctx, filepath.Join(*dir, dbFile))
+	if err != nil {
+		return fmt.Errorf("vocab import: %w", err)
+	}
+	defer db.Close()
+	infos, err := (&codes.Service{Store: db}).ImportFiles(ctx, fs.Args()...)
+	for _, i := range infos {
+		fmt.Fprintf(stdout, "%s: %d codes, labels in %s\n", i.Kind, i.Count, strings.Join(i.Languages, ", "))
+	}
+	if err != nil {
+		return fmt.Errorf("vocab import: %w", err)
+	}
+	return nil
+}
+
+func flagGiven(fs *flag.FlagSet, name string) bool {
+	given := false
+	fs.Visit(func(f *flag.Flag) { given = given || f.Name == name })
+	return given
+}
+
+// cmdHealthcheck asks a node's /healthz; the container image uses it.
+func cmdHealthcheck(ctx context.Context, args []string, getenv func(string) string) error {
+	fs := flag.NewFlagSet("healthcheck", flag.ContinueOnError)
+	url := fs.String("url", "http://127.0.0.1:8080/healthz", "URL to check")
+	if err := parseFlags(fs, args, getenv); err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, *url, nil)
+	if err != nil {
+		return fmt.Errorf("healthcheck: %w", err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("healthcheck: %w", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("healthcheck: %s answered %s", *url, resp.Status)
+	}
+	return nil
+}
