@@ -113,31 +113,19 @@ func insertMember(ctx context.Context, tx *sql.Tx, m *node.Member) (int64, error
 	if err != nil {
 		return 0, err
 	}
-	return seq, indexMember(ctx, tx, seq, m)
+	return seq, indexMember(ctx, tx, seq, m, true)
 }
 
-func indexMember(ctx context.Context, tx *sql.Tx, seq int64, m *node.Member) error {
-	for _, q := range []string{
-		`DELETE FROM member_competences WHERE member_seq = ?`,
-		`DELETE FROM member_languages WHERE member_seq = ?`,
-		`DELETE FROM members_fts WHERE rowid = ?`,
-	} {
-		if _, err := tx.ExecContext(ctx, q, seq); err != nil {
+// indexMember writes the full-text row of a member; fresh says there is
+// none yet (deleting an absent row would leave a tombstone behind).
+func indexMember(ctx context.Context, tx *sql.Tx, seq int64, m *node.Member, fresh bool) error {
+	if !fresh {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM members_fts WHERE rowid = ?`, seq); err != nil {
 			return fmt.Errorf("index member: %w", err)
 		}
 	}
-	for _, c := range m.Competences {
-		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO member_competences(code, member_seq) VALUES (?, ?)`, c, seq); err != nil {
-			return fmt.Errorf("index member: %w", err)
-		}
-	}
-	for _, l := range m.Languages {
-		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO member_languages(lang, member_seq) VALUES (?, ?)`, l, seq); err != nil {
-			return fmt.Errorf("index member: %w", err)
-		}
-	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO members_fts(rowid, name, summary, tags) VALUES (?, ?, ?, ?)`,
-		seq, m.Name, summaryText(m.Summary), strings.Join(m.Tags, " "))
+	_, err := tx.ExecContext(ctx, `INSERT INTO members_fts(rowid, name, summary, tags, facets) VALUES (?, ?, ?, ?, ?)`,
+		seq, m.Name, summaryText(m.Summary), strings.Join(m.Tags, " "), strings.Join(facets(m), " "))
 	if err != nil {
 		return fmt.Errorf("index member: %w", err)
 	}
@@ -191,7 +179,7 @@ func updateMember(ctx context.Context, tx *sql.Tx, m *node.Member) error {
 	if err != nil {
 		return fmt.Errorf("update member: %w", err)
 	}
-	return indexMember(ctx, tx, seq, m)
+	return indexMember(ctx, tx, seq, m, false)
 }
 
 // UpdateMember stores a member's new fields and its events.
@@ -208,12 +196,8 @@ func (db *DB) UpdateMember(ctx context.Context, m *node.Member, events []node.Ev
 // events.
 func (db *DB) SetMemberStatus(ctx context.Context, m *node.Member, ch node.StatusChange, events []node.Event) error {
 	return db.tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE members SET status = ?, updated_at = ? WHERE id = ?`, string(m.Status), formatTime(m.UpdatedAt), m.ID)
-		if err != nil {
-			return fmt.Errorf("set member status: %w", err)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return &node.Error{Code: node.ENOTFOUND, Message: fmt.Sprintf("member %q not found", m.ID), Op: "set member status"}
+		if err := updateMember(ctx, tx, m); err != nil {
+			return err
 		}
 		if err := insertHistory(ctx, tx, ch); err != nil {
 			return err
@@ -254,4 +238,23 @@ func (db *DB) MemberActive(ctx context.Context, id string) (bool, error) {
 		return false, fmt.Errorf("member active: %w", err)
 	}
 	return node.MemberStatus(status).Active(), nil
+}
+
+// ImportMembers inserts many members in one transaction, with their first
+// history entries and no events. It is meant for bulk loads (a migration
+// from another system, a benchmark's data set); nothing is inserted when
+// one member fails.
+func (db *DB) ImportMembers(ctx context.Context, members []*node.Member) error {
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		for _, m := range members {
+			if _, err := insertMember(ctx, tx, m); err != nil {
+				return err
+			}
+			if err := insertHistory(ctx, tx, node.StatusChange{MemberID: m.ID, To: m.Status, At: m.CreatedAt, Note: "imported"}); err != nil {
+				return err
+			}
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO members_fts(members_fts) VALUES ('optimize')`)
+		return err
+	})
 }

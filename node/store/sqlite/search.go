@@ -11,73 +11,58 @@ import (
 
 var _ catalogue.Store = (*DB)(nil)
 
-// cpvRange returns the bounds [lo, hi) of the codes under a CPV prefix.
-func cpvRange(prefix string) (string, string) {
-	lo := (prefix + "00000000")[:8]
-	// increment the prefix as a decimal string of its own length
-	b := []byte(prefix)
-	i := len(b) - 1
-	for i >= 0 && b[i] == '9' {
-		b[i] = '0'
-		i--
+// matchExpr builds the FTS5 expression of a query: the free text against
+// the text columns, AND the facet tokens of every filter.
+func matchExpr(q catalogue.Query, competencePrefix string) string {
+	parts := []string{}
+	if text := catalogue.FTSQuery(q.Text); text != "" {
+		parts = append(parts, "{name summary tags} : ("+text+")")
 	}
-	if i < 0 {
-		return lo, "99999999~"
-	}
-	b[i]++
-	return lo, (string(b) + "00000000")[:8]
-}
-
-// SearchMembers runs a validated catalogue query.
-func (db *DB) SearchMembers(ctx context.Context, q catalogue.Query, competencePrefix string) (catalogue.Result, error) {
-	var (
-		from  = `members m`
-		where = []string{"m.status = ?"}
-		args  = []any{string(q.Status)}
-		order = "m.name COLLATE NOCASE, m.seq"
-	)
-	if fts := catalogue.FTSQuery(q.Text); fts != "" {
-		from = `(SELECT rowid AS seq, rank FROM members_fts WHERE members_fts MATCH ?) f JOIN members m ON m.seq = f.seq`
-		args = append([]any{fts}, args...)
-		order = "f.rank, m.seq"
-	}
+	f := []string{token(facetStatus, string(q.Status))}
 	if q.Country != "" {
-		where = append(where, "m.country = ?")
-		args = append(args, q.Country)
+		f = append(f, token(facetCountry, q.Country))
 	}
 	if q.Region != "" {
-		where = append(where, "m.region >= ? AND m.region < ?")
-		args = append(args, q.Region, q.Region+"~")
+		f = append(f, token(facetRegion, q.Region))
+	}
+	if competencePrefix != "" {
+		f = append(f, token(facetCPV, competencePrefix))
+	}
+	if q.Language != "" {
+		f = append(f, token(facetLang, q.Language))
 	}
 	switch q.Origin {
 	case "":
 	case "local":
-		where = append(where, "m.origin = ''")
+		f = append(f, originToken(""))
 	case "remote":
-		where = append(where, "m.origin <> ''")
+		f = append(f, facetOrigin+"remote")
 	default:
-		where = append(where, "m.origin = ?")
-		args = append(args, q.Origin)
+		f = append(f, originToken(q.Origin))
 	}
-	if competencePrefix != "" {
-		lo, hi := cpvRange(competencePrefix)
-		where = append(where, "EXISTS (SELECT 1 FROM member_competences c WHERE c.member_seq = m.seq AND c.code >= ? AND c.code < ?)")
-		args = append(args, lo, hi)
-	}
-	if q.Language != "" {
-		where = append(where, "EXISTS (SELECT 1 FROM member_languages l WHERE l.member_seq = m.seq AND (l.lang = ? OR (l.lang > ? AND l.lang < ?)))")
-		args = append(args, q.Language, q.Language+"-", q.Language+"-~")
-	}
-	cond := strings.Join(where, " AND ")
+	parts = append(parts, "facets : ("+strings.Join(f, " AND ")+")")
+	return strings.Join(parts, " AND ")
+}
+
+// SearchMembers runs a validated catalogue query as one FTS5 match. With
+// free text the results are ordered by relevance (bm25), without it by
+// name.
+func (db *DB) SearchMembers(ctx context.Context, q catalogue.Query, competencePrefix string) (catalogue.Result, error) {
+	expr := matchExpr(q, competencePrefix)
 	var res catalogue.Result
-	if err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM `+from+` WHERE `+cond, args...).Scan(&res.Total); err != nil {
+	if err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM members_fts WHERE members_fts MATCH ?`, expr).Scan(&res.Total); err != nil {
 		return res, fmt.Errorf("search members: count: %w", err)
 	}
 	if res.Total == 0 || q.Offset >= res.Total {
 		return res, nil
 	}
-	rows, err := db.read.QueryContext(ctx, `SELECT `+memberColumns+` FROM `+from+` WHERE `+cond+` ORDER BY `+order+` LIMIT ? OFFSET ?`,
-		append(args, q.Limit, q.Offset)...)
+	query := `SELECT ` + memberColumns + ` FROM members m WHERE m.seq IN (SELECT rowid FROM members_fts WHERE members_fts MATCH ?)
+		ORDER BY m.name COLLATE NOCASE, m.seq LIMIT ? OFFSET ?`
+	if strings.TrimSpace(catalogue.FTSQuery(q.Text)) != "" {
+		query = `SELECT ` + memberColumns + ` FROM (SELECT rowid, rank FROM members_fts WHERE members_fts MATCH ? ORDER BY rank LIMIT ? OFFSET ?) f
+		CROSS JOIN members m ON m.seq = f.rowid ORDER BY f.rank`
+	}
+	rows, err := db.read.QueryContext(ctx, query, expr, q.Limit, q.Offset)
 	if err != nil {
 		return res, fmt.Errorf("search members: %w", err)
 	}

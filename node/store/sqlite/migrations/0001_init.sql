@@ -21,26 +21,17 @@ CREATE UNIQUE INDEX members_ap_id ON members(ap_id) WHERE ap_id IS NOT NULL;
 CREATE INDEX members_status_country ON members(status, country, region);
 CREATE INDEX members_origin ON members(origin);
 
-CREATE TABLE member_competences (
-    code       TEXT NOT NULL,
-    member_seq INTEGER NOT NULL REFERENCES members(seq) ON DELETE CASCADE,
-    PRIMARY KEY (code, member_seq)
-) WITHOUT ROWID;
-CREATE INDEX member_competences_member ON member_competences(member_seq);
-
-CREATE TABLE member_languages (
-    lang       TEXT NOT NULL,
-    member_seq INTEGER NOT NULL REFERENCES members(seq) ON DELETE CASCADE,
-    PRIMARY KEY (lang, member_seq)
-) WITHOUT ROWID;
-CREATE INDEX member_languages_member ON member_languages(member_seq);
-
--- Contentless full-text index over names, summaries (all languages) and
--- tags; rowid = members.seq. remove_diacritics 2 makes it accent-insensitive.
+-- Contentless full-text index, rowid = members.seq. name, summary (all
+-- languages) and tags hold the text; facets holds one token per filter
+-- value (country, NUTS region and its parents, CPV code prefixes,
+-- languages, status, origin), so that text and filters are answered by
+-- one FTS5 query that intersects posting lists. remove_diacritics 2 makes
+-- it accent-insensitive.
 CREATE VIRTUAL TABLE members_fts USING fts5(
-    name, summary, tags,
+    name, summary, tags, facets,
     content = '', contentless_delete = 1,
-    tokenize = 'unicode61 remove_diacritics 2'
+    tokenize = 'unicode61 remove_diacritics 2',
+    prefix = '2 3'
 );
 
 CREATE TABLE member_history (
