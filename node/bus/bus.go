@@ -156,7 +156,10 @@ func (b *Bus) startServer(ctx context.Context, opts Options) error {
 	b.srv = srv
 	lg := &serverLogger{log: b.log}
 	srv.SetLoggerV2(lg, false, false, false)
-	srv.Start()
+	srv.Start() // returns once started; failures went to lg.Fatalf
+	if f := lg.fatalSuffix(); f != "" {
+		return fmt.Errorf("start server%s", f)
+	}
 	wait := defaultReadyTimeout
 	if dl, ok := ctx.Deadline(); ok {
 		wait = time.Until(dl)
