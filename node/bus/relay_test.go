@@ -293,4 +293,3 @@ func TestRelayRunReturnsOnCancel(t *testing.T) {
 }
 
 var _ Outbox = (*memOutbox)(nil)
-
