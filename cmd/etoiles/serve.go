@@ -38,9 +38,10 @@ type Main struct {
 	server   *http.Server
 	listener net.Listener
 
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
-	once   sync.Once
+	cancel  context.CancelFunc
+	wg      sync.WaitGroup
+	once    sync.Once
+	started bool
 }
 
 // Addr returns the address the HTTP server listens on.
@@ -135,6 +136,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 			log.Error("http server stopped", "err", err)
 		}
 	}()
+	m.started = true
 	log.Info("etoiles node ready", "listen", m.Addr(), "public_url", m.Config.PublicURL, "role", m.Config.Role,
 		"data", m.Config.DataDir, "nats", natsMode(m.Config), "startup", time.Since(start).Round(time.Millisecond), "pid", os.Getpid())
 	return nil
@@ -177,7 +179,7 @@ func (m *Main) Close() error {
 			errs = append(errs, m.db.Close())
 		}
 		errs = append(errs, m.lock.Release())
-		if m.Logger != nil {
+		if m.started {
 			m.Logger.Info("etoiles node stopped")
 		}
 	})

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
+	"os"
 	"runtime"
 	"sort"
 	"strings"
@@ -43,6 +44,15 @@ func Open(ctx context.Context, path string) (*DB, error) {
 			q.Set("_txlock", mode)
 		}
 		return "file:" + path + "?" + q.Encode()
+	}
+	if path != ":memory:" {
+		// The database holds members' private contact details: create it
+		// readable by the node's user only.
+		f, err := os.OpenFile(path, os.O_RDONLY|os.O_CREATE, 0o600)
+		if err != nil {
+			return nil, fmt.Errorf("open database: %w", err)
+		}
+		f.Close()
 	}
 	w, err := sql.Open("sqlite", dsn("immediate"))
 	if err != nil {
