@@ -1,0 +1,122 @@
+package node
+
+import "time"
+
+// FollowState is the state of one direction of a follow between this node
+// and another actor.
+type FollowState string
+
+// Follow states. None means no follow in that direction.
+const (
+	FollowNone     FollowState = ""
+	FollowPending  FollowState = "pending"
+	FollowAccepted FollowState = "accepted"
+	FollowRejected FollowState = "rejected"
+)
+
+// PeerState summarises a peer for admins: pending until both follows are
+// accepted, accepted when they are, rejected when the other side refused,
+// blocked when an admin blocked it.
+type PeerState string
+
+// Peer states.
+const (
+	PeerPending  PeerState = "pending"
+	PeerAccepted PeerState = "accepted"
+	PeerRejected PeerState = "rejected"
+	PeerBlocked  PeerState = "blocked"
+)
+
+// Peer is another node (or, for public content only, any Fediverse actor)
+// this node federates with. Outgoing is our follow of it; Incoming is its
+// follow of us. Allowed says an admin allowed it (or its admission
+// credential verified); only allowed peers receive business data.
+type Peer struct {
+	ID          int64       `json:"id"`
+	ActorURL    string      `json:"url"`
+	Inbox       string      `json:"inbox,omitempty"`
+	SharedInbox string      `json:"shared_inbox,omitempty"`
+	Name        string      `json:"name,omitempty"`
+	Country     string      `json:"country,omitempty"`
+	Software    string      `json:"software,omitempty"`
+	Allowed     bool        `json:"allowed"`
+	Blocked     bool        `json:"blocked"`
+	Outgoing    FollowState `json:"following"`
+	Incoming    FollowState `json:"followed_by"`
+	FollowID    string      `json:"-"` // id of our Follow activity, for Undo
+	CreatedAt   time.Time   `json:"created_at"`
+	UpdatedAt   time.Time   `json:"updated_at"`
+	// Delivery health, filled in by the store.
+	Delivery PeerDelivery `json:"delivery"`
+}
+
+// PeerDelivery is the delivery health of a peer.
+type PeerDelivery struct {
+	Pending     int        `json:"pending"`
+	Delivered   int        `json:"delivered"`
+	Dead        int        `json:"dead"`
+	LastError   string     `json:"last_error,omitempty"`
+	LastSuccess *time.Time `json:"last_success,omitempty"`
+	NextAttempt *time.Time `json:"next_attempt,omitempty"`
+	Unreachable bool       `json:"unreachable"`
+}
+
+// State summarises the peer for admins.
+func (p *Peer) State() PeerState {
+	switch {
+	case p.Blocked:
+		return PeerBlocked
+	case p.Outgoing == FollowRejected:
+		return PeerRejected
+	case p.Outgoing == FollowAccepted && p.Incoming == FollowAccepted:
+		return PeerAccepted
+	default:
+		return PeerPending
+	}
+}
+
+// DeliveryInbox returns where to deliver to the peer: its shared inbox when it
+// has one, else its own inbox.
+func (p *Peer) DeliveryInbox() string {
+	if p.SharedInbox != "" {
+		return p.SharedInbox
+	}
+	return p.Inbox
+}
+
+// Delivery states.
+const (
+	DeliveryPending   = "pending"
+	DeliveryDelivered = "delivered"
+	DeliveryDead      = "dead"
+)
+
+// Delivery is one outbound activity for one inbox.
+type Delivery struct {
+	ID          int64
+	ActivityID  string
+	Inbox       string
+	PeerID      int64
+	Body        []byte
+	State       string
+	Attempts    int
+	LastError   string
+	NextAttempt time.Time
+	CreatedAt   time.Time
+}
+
+// DeliveryTarget is an inbox to deliver to, and the peer it belongs to
+// (zero for a follower that is no peer).
+type DeliveryTarget struct {
+	Inbox  string
+	PeerID int64
+}
+
+// OutboxItem is an activity this node published, as its outbox lists it.
+type OutboxItem struct {
+	Seq        int64
+	ActivityID string
+	Public     bool
+	Body       []byte
+	Published  time.Time
+}

@@ -1,0 +1,300 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/e-toiles/etoiles/node"
+)
+
+const peerColumns = `id, actor_url, inbox, shared_inbox, name, country, software, allowed, blocked, outgoing, incoming, follow_id, created_at, updated_at`
+
+func scanPeer(s scanner) (*node.Peer, error) {
+	var p node.Peer
+	var ca, ua string
+	err := s.Scan(&p.ID, &p.ActorURL, &p.Inbox, &p.SharedInbox, &p.Name, &p.Country, &p.Software, &p.Allowed, &p.Blocked,
+		&p.Outgoing, &p.Incoming, &p.FollowID, &ca, &ua)
+	if err != nil {
+		return nil, err
+	}
+	p.CreatedAt, p.UpdatedAt = parseTime(ca), parseTime(ua)
+	return &p, nil
+}
+
+func hostOf(actorURL string) string {
+	u, err := url.Parse(actorURL)
+	if err != nil {
+		return ""
+	}
+	return strings.ToLower(u.Host)
+}
+
+// SavePeer inserts a peer or updates the one with the same actor URL, and
+// sets p.ID.
+func (db *DB) SavePeer(ctx context.Context, p *node.Peer) error {
+	now := db.Now().UTC()
+	if p.CreatedAt.IsZero() {
+		p.CreatedAt = now
+	}
+	p.UpdatedAt = now
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		err := tx.QueryRowContext(ctx, `INSERT INTO peers(actor_url, host, inbox, shared_inbox, name, country, software, allowed, blocked,
+			outgoing, incoming, follow_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT(actor_url) DO UPDATE SET inbox = excluded.inbox, shared_inbox = excluded.shared_inbox, name = excluded.name,
+			country = excluded.country, software = excluded.software, allowed = excluded.allowed, blocked = excluded.blocked,
+			outgoing = excluded.outgoing, incoming = excluded.incoming, follow_id = excluded.follow_id, updated_at = excluded.updated_at
+			RETURNING id`,
+			p.ActorURL, hostOf(p.ActorURL), p.Inbox, p.SharedInbox, p.Name, p.Country, p.Software, p.Allowed, p.Blocked,
+			string(p.Outgoing), string(p.Incoming), p.FollowID, formatTime(p.CreatedAt), formatTime(p.UpdatedAt)).Scan(&p.ID)
+		if err != nil {
+			return fmt.Errorf("save peer: %w", err)
+		}
+		return nil
+	})
+}
+
+func peerNotFound(what string) error {
+	return &node.Error{Code: node.ENOTFOUND, Op: "get peer", Message: "peer " + what + " not found"}
+}
+
+// PeerByActor returns the peer with that actor URL.
+func (db *DB) PeerByActor(ctx context.Context, actorURL string) (*node.Peer, error) {
+	p, err := scanPeer(db.read.QueryRowContext(ctx, `SELECT `+peerColumns+` FROM peers WHERE actor_url = ?`, actorURL))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, peerNotFound(actorURL)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("get peer: %w", err)
+	}
+	return p, db.fillDelivery(ctx, p)
+}
+
+// PeerByID returns a peer by id.
+func (db *DB) PeerByID(ctx context.Context, id int64) (*node.Peer, error) {
+	p, err := scanPeer(db.read.QueryRowContext(ctx, `SELECT `+peerColumns+` FROM peers WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, peerNotFound(fmt.Sprint(id))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("get peer: %w", err)
+	}
+	return p, db.fillDelivery(ctx, p)
+}
+
+// Peers lists every peer with its delivery health.
+func (db *DB) Peers(ctx context.Context) ([]*node.Peer, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT `+peerColumns+` FROM peers ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("list peers: %w", err)
+	}
+	var out []*node.Peer
+	for rows.Next() {
+		p, err := scanPeer(rows)
+		if err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("list peers: %w", err)
+		}
+		out = append(out, p)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for _, p := range out {
+		if err := db.fillDelivery(ctx, p); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func (db *DB) fillDelivery(ctx context.Context, p *node.Peer) error {
+	d := &p.Delivery
+	rows, err := db.read.QueryContext(ctx, `SELECT state, count(*) FROM deliveries WHERE peer_id = ? GROUP BY state`, p.ID)
+	if err != nil {
+		return fmt.Errorf("peer deliveries: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var state string
+		var n int
+		if err := rows.Scan(&state, &n); err != nil {
+			return err
+		}
+		switch state {
+		case node.DeliveryPending:
+			d.Pending = n
+		case node.DeliveryDelivered:
+			d.Delivered = n
+		case node.DeliveryDead:
+			d.Dead = n
+		}
+	}
+	var lastErr sql.NullString
+	var next, success sql.NullString
+	_ = db.read.QueryRowContext(ctx, `SELECT last_error, next_attempt FROM deliveries WHERE peer_id = ? AND state = 'pending' AND last_error <> ''
+		ORDER BY updated_at DESC LIMIT 1`, p.ID).Scan(&lastErr, &next)
+	_ = db.read.QueryRowContext(ctx, `SELECT max(updated_at) FROM deliveries WHERE peer_id = ? AND state = 'delivered'`, p.ID).Scan(&success)
+	d.LastError = lastErr.String
+	if next.Valid {
+		t := parseTime(next.String)
+		d.NextAttempt = &t
+	}
+	if success.Valid {
+		t := parseTime(success.String)
+		d.LastSuccess = &t
+	}
+	// Unreachable: the newest finished delivery died.
+	var newest string
+	if err := db.read.QueryRowContext(ctx, `SELECT state FROM deliveries WHERE peer_id = ? AND state <> 'pending' ORDER BY updated_at DESC LIMIT 1`, p.ID).Scan(&newest); err == nil {
+		d.Unreachable = newest == node.DeliveryDead
+	}
+	return rows.Err()
+}
+
+// HostBlocked reports whether any peer on that host is blocked.
+func (db *DB) HostBlocked(ctx context.Context, host string) (bool, error) {
+	var n int
+	if err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM peers WHERE host = ? AND blocked = 1`, strings.ToLower(host)).Scan(&n); err != nil {
+		return false, fmt.Errorf("host blocked: %w", err)
+	}
+	return n > 0, nil
+}
+
+// CachedKey returns a cached remote public key.
+func (db *DB) CachedKey(ctx context.Context, keyID string) (owner, pem string, fetched time.Time, err error) {
+	var at string
+	err = db.read.QueryRowContext(ctx, `SELECT owner, pem, fetched_at FROM remote_keys WHERE key_id = ?`, keyID).Scan(&owner, &pem, &at)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", "", time.Time{}, &node.Error{Code: node.ENOTFOUND, Op: "cached key", Message: "key not cached"}
+	}
+	return owner, pem, parseTime(at), err
+}
+
+// CacheKey stores a remote public key.
+func (db *DB) CacheKey(ctx context.Context, keyID, owner, pem string) error {
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO remote_keys(key_id, owner, pem, fetched_at) VALUES (?, ?, ?, ?)`,
+			keyID, owner, pem, formatTime(db.Now()))
+		return err
+	})
+}
+
+// ActivityProcessed reports whether an inbound activity was applied.
+func (db *DB) ActivityProcessed(ctx context.Context, id string) (bool, error) {
+	var one int
+	err := db.read.QueryRowContext(ctx, `SELECT 1 FROM processed_activities WHERE activity_id = ?`, id).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// MarkProcessed records an inbound activity as applied.
+func (db *DB) MarkProcessed(ctx context.Context, id, actor, typ string) error {
+	return db.tx(ctx, func(tx *sql.Tx) error { return markProcessed(ctx, tx, db.Now(), id, actor, typ) })
+}
+
+func markProcessed(ctx context.Context, tx *sql.Tx, now time.Time, id, actor, typ string) error {
+	_, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO processed_activities(activity_id, actor, type, applied_at) VALUES (?, ?, ?, ?)`,
+		id, actor, typ, formatTime(now))
+	return err
+}
+
+// errAlreadyApplied ends a transaction that found its activity applied.
+var errAlreadyApplied = errors.New("already applied")
+
+// onceTx runs fn in a transaction that first records the activity as
+// processed; an activity seen before is skipped without error.
+func (db *DB) onceTx(ctx context.Context, activityID, actor, typ string, fn func(tx *sql.Tx) error) error {
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO processed_activities(activity_id, actor, type, applied_at) VALUES (?, ?, ?, ?)`,
+			activityID, actor, typ, formatTime(db.Now()))
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return errAlreadyApplied
+		}
+		return fn(tx)
+	})
+	if errors.Is(err, errAlreadyApplied) {
+		return nil
+	}
+	return err
+}
+
+// UpsertRemoteMember stores a member a peer published (found by its
+// ActivityPub id), once per activity.
+func (db *DB) UpsertRemoteMember(ctx context.Context, activityID, typ string, m *node.Member) error {
+	return db.onceTx(ctx, activityID, m.Origin, typ, func(tx *sql.Tx) error {
+		var seq int64
+		var created string
+		err := tx.QueryRowContext(ctx, `SELECT seq, created_at FROM members WHERE ap_id = ?`, m.APID).Scan(&seq, &created)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			_, err = insertMember(ctx, tx, m)
+			return err
+		case err != nil:
+			return fmt.Errorf("upsert remote member: %w", err)
+		}
+		var id string
+		if err := tx.QueryRowContext(ctx, `SELECT id, origin FROM members WHERE seq = ?`, seq).Scan(&id, new(string)); err != nil {
+			return err
+		}
+		m.ID, m.CreatedAt = id, parseTime(created)
+		return updateMember(ctx, tx, m)
+	})
+}
+
+// DeleteRemoteMember purges a remote member and its index rows, once per
+// activity. origin must own the member.
+func (db *DB) DeleteRemoteMember(ctx context.Context, activityID, origin, apID string) error {
+	return db.onceTx(ctx, activityID, origin, "Delete", func(tx *sql.Tx) error {
+		var seq int64
+		err := tx.QueryRowContext(ctx, `SELECT seq FROM members WHERE ap_id = ? AND origin = ?`, apID, origin).Scan(&seq)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM members_fts WHERE rowid = ?`, seq); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `DELETE FROM members WHERE seq = ?`, seq)
+		return err
+	})
+}
+
+// MemberByAPID returns a member by its ActivityPub id.
+func (db *DB) MemberByAPID(ctx context.Context, apID string) (*node.Member, error) {
+	m, _, err := scanMember(db.read.QueryRowContext(ctx, `SELECT `+memberColumns+` FROM members m WHERE m.ap_id = ?`, apID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, &node.Error{Code: node.ENOTFOUND, Op: "get member", Message: "member " + apID + " not found"}
+	}
+	return m, err
+}
+
+// ActiveLocalMembers returns the node's own members in status member.
+func (db *DB) ActiveLocalMembers(ctx context.Context) ([]*node.Member, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT `+memberColumns+` FROM members m WHERE m.origin = '' AND m.status = 'member' ORDER BY m.seq`)
+	if err != nil {
+		return nil, fmt.Errorf("active local members: %w", err)
+	}
+	defer rows.Close()
+	var out []*node.Member
+	for rows.Next() {
+		m, _, err := scanMember(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, m.Public())
+	}
+	return out, rows.Err()
+}
