@@ -310,11 +310,11 @@ func TestRFC9421B24AsPublished(t *testing.T) {
 // each private key matches its public key.
 func TestPEMVectors(t *testing.T) {
 	pairs := [][2]string{
-		{"cavage/test-key-rsa.pem", "cavage/test-key-rsa.pub.pem"},            // PKCS#1, SPKI
-		{"rfc9421/test-key-rsa.pem", "rfc9421/test-key-rsa.pub.pem"},          // PKCS#1, PKCS#1
-		{"rfc9421/test-key-rsa-pss.pem", "rfc9421/test-key-rsa-pss.pub.pem"},  // PKCS#8 id-RSASSA-PSS, SPKI
+		{"cavage/test-key-rsa.pem", "cavage/test-key-rsa.pub.pem"},             // PKCS#1, SPKI
+		{"rfc9421/test-key-rsa.pem", "rfc9421/test-key-rsa.pub.pem"},           // PKCS#1, PKCS#1
+		{"rfc9421/test-key-rsa-pss.pem", "rfc9421/test-key-rsa-pss.pub.pem"},   // PKCS#8 id-RSASSA-PSS, SPKI
 		{"rfc9421/test-key-ecc-p256.pem", "rfc9421/test-key-ecc-p256.pub.pem"}, // SEC 1, SPKI
-		{"rfc9421/test-key-ed25519.pem", "rfc9421/test-key-ed25519.pub.pem"},  // PKCS#8, SPKI
+		{"rfc9421/test-key-ed25519.pem", "rfc9421/test-key-ed25519.pub.pem"},   // PKCS#8, SPKI
 	}
 	for _, p := range pairs {
 		t.Run(p[0], func(t *testing.T) {
