@@ -177,6 +177,9 @@ func createSignature(alg string, key crypto.Signer, msg []byte, der bool) ([]byt
 	case AlgRSAPKCS1v15SHA256:
 		h := sha256.Sum256(msg)
 		return key.Sign(rand.Reader, h[:], crypto.SHA256)
+	case algRSAPKCS1v15SHA512:
+		h := sha512.Sum512(msg)
+		return key.Sign(rand.Reader, h[:], crypto.SHA512)
 	case AlgRSAPSSSHA512:
 		h := sha512.Sum512(msg)
 		return key.Sign(rand.Reader, h[:], &rsa.PSSOptions{SaltLength: 64, Hash: crypto.SHA512})

@@ -10,6 +10,7 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"io"
@@ -201,3 +202,5 @@ func errorKind(err error) error {
 	}
 	return err
 }
+
+func encode(b []byte) string { return base64.StdEncoding.EncodeToString(b) }
