@@ -321,6 +321,9 @@ func (v *Verifier) verifyRFC9421(ctx context.Context, m *message, body []byte, k
 		}
 		return withKey(ctx, keys, res, check)
 	}
+	if first == nil {
+		return nil, fail(ErrMissing, "no signature in Signature-Input")
+	}
 	return nil, first
 }
 
