@@ -102,10 +102,10 @@ func TestParseSignatureInput(t *testing.T) {
 		},
 		{in: ``, wantErr: ErrMissing},
 		{in: `sig1=("@method"`, wantErr: ErrMalformed},
-		{in: `sig1="@method"`, wantErr: ErrMalformed},       // not an inner list
-		{in: `sig1=(@method)`, wantErr: ErrMalformed},       // a token
-		{in: `sig1=("Date")`, wantErr: ErrMalformed},        // not lowercase
-		{in: `sig1=("a" "a")`, wantErr: ErrMalformed},       // repeated component
+		{in: `sig1="@method"`, wantErr: ErrMalformed}, // not an inner list
+		{in: `sig1=(@method)`, wantErr: ErrMalformed}, // a token
+		{in: `sig1=("Date")`, wantErr: ErrMalformed},  // not lowercase
+		{in: `sig1=("a" "a")`, wantErr: ErrMalformed}, // repeated component
 		{in: `sig1=("a");created="1"`, wantErr: ErrMalformed},
 		{in: `sig1=("a");keyid=k`, wantErr: ErrMalformed},
 		{in: `sig1=("a"),`, wantErr: ErrMalformed},
