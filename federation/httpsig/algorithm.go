@@ -13,18 +13,18 @@ import (
 	"math/big"
 )
 
-// Algorithm names, as RFC 9421 §6.2.2 registers them. [Result.Algorithm]
-// always holds one of these, whatever label the peer sent.
+// Algorithm names, as RFC 9421 §6.2.2 registers them, plus
+// AlgRSAPKCS1v15SHA512. [Result.Algorithm] always holds one of these,
+// whatever label the peer sent.
 const (
 	AlgRSAPKCS1v15SHA256 = "rsa-v1_5-sha256"
 	AlgRSAPSSSHA512      = "rsa-pss-sha512"
 	AlgECDSAP256SHA256   = "ecdsa-p256-sha256"
 	AlgECDSAP384SHA384   = "ecdsa-p384-sha384"
 	AlgEd25519           = "ed25519"
-
-	// algRSAPKCS1v15SHA512 is draft-cavage's rsa-sha512; RFC 9421 has no
-	// name for it.
-	algRSAPKCS1v15SHA512 = "rsa-v1_5-sha512"
+	// AlgRSAPKCS1v15SHA512 is draft-cavage's rsa-sha512, which RFC 9421
+	// does not register.
+	AlgRSAPKCS1v15SHA512 = "rsa-v1_5-sha512"
 )
 
 // cavageAlgorithms maps draft-cavage algorithm labels to the algorithms
@@ -32,7 +32,7 @@ const (
 // [algorithmsForKey]. hmac-sha256 is not accepted.
 var cavageAlgorithms = map[string][]string{
 	"rsa-sha256":   {AlgRSAPKCS1v15SHA256},
-	"rsa-sha512":   {algRSAPKCS1v15SHA512},
+	"rsa-sha512":   {AlgRSAPKCS1v15SHA512},
 	"ed25519":      {AlgEd25519},
 	"ecdsa-sha256": {AlgECDSAP256SHA256},
 }
@@ -77,7 +77,7 @@ func verifySignature(alg string, pub crypto.PublicKey, msg, sig []byte, der bool
 	wrongKey := fail(ErrKey, "key type does not fit algorithm "+alg)
 	bad := fail(ErrBadSignature, "signature does not verify ("+alg+")")
 	switch alg {
-	case AlgRSAPKCS1v15SHA256, algRSAPKCS1v15SHA512, AlgRSAPSSSHA512:
+	case AlgRSAPKCS1v15SHA256, AlgRSAPKCS1v15SHA512, AlgRSAPSSSHA512:
 		k, ok := pub.(*rsa.PublicKey)
 		if !ok {
 			return wrongKey
@@ -87,7 +87,7 @@ func verifySignature(alg string, pub crypto.PublicKey, msg, sig []byte, der bool
 		case AlgRSAPKCS1v15SHA256:
 			h := sha256.Sum256(msg)
 			err = rsa.VerifyPKCS1v15(k, crypto.SHA256, h[:], sig)
-		case algRSAPKCS1v15SHA512:
+		case AlgRSAPKCS1v15SHA512:
 			h := sha512.Sum512(msg)
 			err = rsa.VerifyPKCS1v15(k, crypto.SHA512, h[:], sig)
 		default:
@@ -177,7 +177,7 @@ func createSignature(alg string, key crypto.Signer, msg []byte, der bool) ([]byt
 	case AlgRSAPKCS1v15SHA256:
 		h := sha256.Sum256(msg)
 		return key.Sign(rand.Reader, h[:], crypto.SHA256)
-	case algRSAPKCS1v15SHA512:
+	case AlgRSAPKCS1v15SHA512:
 		h := sha512.Sum512(msg)
 		return key.Sign(rand.Reader, h[:], crypto.SHA512)
 	case AlgRSAPSSSHA512:

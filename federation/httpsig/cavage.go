@@ -237,6 +237,9 @@ func (p *CavageParams) signingString(m *message, target string) (string, *Error)
 		b.WriteString(h)
 		b.WriteString(": ")
 		b.WriteString(v)
+		if b.Len() > maxBase {
+			return "", fail(ErrMalformed, "signing string too long")
+		}
 	}
 	return b.String(), nil
 }
@@ -246,6 +249,9 @@ func (v *Verifier) verifyCavage(ctx context.Context, m *message, header string, 
 	p, err := ParseCavage(header)
 	if err != nil {
 		return nil, err
+	}
+	if len(p.Headers) > maxCovered {
+		return nil, fail(ErrMalformed, "too many signed headers")
 	}
 	var algs []string // nil: from the key type
 	if p.Algorithm != "" && p.Algorithm != "hs2019" {

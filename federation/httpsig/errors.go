@@ -41,7 +41,11 @@ type Error struct {
 
 // Error returns "httpsig: <kind>: <reason>[: <cause>]".
 func (e *Error) Error() string {
-	s := "httpsig: " + e.Kind.Error() + ": " + e.Reason
+	kind := "error"
+	if e.Kind != nil {
+		kind = e.Kind.Error()
+	}
+	s := "httpsig: " + kind + ": " + e.Reason
 	if e.Err != nil {
 		s += ": " + e.Err.Error()
 	}

@@ -2,6 +2,7 @@ package httpsig
 
 import (
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 )
@@ -18,6 +19,9 @@ type message struct {
 	hasQuery bool
 	status   int // responses only
 	header   http.Header
+
+	queryIndex map[string][]string // decoded query, built on first use
+	queryBad   bool                // the query is not percent-encoded
 }
 
 // requestMessage describes r. scheme overrides the scheme when not empty;
@@ -108,6 +112,32 @@ func (m *message) headerValue(name string) (value string, ok bool) {
 		b.WriteString(strings.Trim(v, " \t"))
 	}
 	return b.String(), true
+}
+
+// queryParamValues returns the decoded values of a query parameter, in
+// order, parsing the query once per message. ok is false when the query is
+// not validly percent-encoded.
+func (m *message) queryParamValues(name string) (values []string, ok bool) {
+	if m.queryIndex == nil && !m.queryBad {
+		m.queryIndex = make(map[string][]string)
+		for part := range strings.SplitSeq(m.query, "&") {
+			if part == "" {
+				continue
+			}
+			k, v, _ := strings.Cut(part, "=")
+			k, err1 := url.QueryUnescape(k)
+			v, err2 := url.QueryUnescape(v)
+			if err1 != nil || err2 != nil {
+				m.queryBad = true
+				break
+			}
+			m.queryIndex[k] = append(m.queryIndex[k], v)
+		}
+	}
+	if m.queryBad {
+		return nil, false
+	}
+	return m.queryIndex[name], true
 }
 
 // statusText returns the @status value.

@@ -192,6 +192,9 @@ func signatureBase(m *message, in *SignatureInput) ([]byte, *Error) {
 		b = append(b, ": "...)
 		b = append(b, v...)
 		b = append(b, '\n')
+		if len(b) > maxBase {
+			return nil, fail(ErrMalformed, "signature base too long")
+		}
 	}
 	b = append(b, `"@signature-params": `...)
 	b, ok := in.appendSignatureParams(b)
@@ -268,30 +271,17 @@ func queryParam(m *message, c Component) (string, *Error) {
 	if err != nil {
 		return "", fail(ErrMalformed, "@query-param name is not percent-encoded")
 	}
-	var value string
-	found := 0
-	for part := range strings.SplitSeq(m.query, "&") {
-		if part == "" {
-			continue
-		}
-		k, v, _ := strings.Cut(part, "=")
-		k, err1 := url.QueryUnescape(k)
-		v, err2 := url.QueryUnescape(v)
-		if err1 != nil || err2 != nil {
-			return "", fail(ErrMalformed, "query is not percent-encoded")
-		}
-		if k == wantName {
-			value = v
-			found++
-		}
+	values, ok := m.queryParamValues(wantName)
+	if !ok {
+		return "", fail(ErrMalformed, "query is not percent-encoded")
 	}
-	switch found {
+	switch len(values) {
 	case 0:
 		return "", fail(ErrMissing, "covered query parameter "+name+" is absent")
 	case 1:
 		// Go's QueryEscape differs from the WHATWG form-urlencoded set
 		// that RFC 9421 names on three characters.
-		return queryParamEscaper.Replace(url.QueryEscape(value)), nil
+		return queryParamEscaper.Replace(url.QueryEscape(values[0])), nil
 	}
 	return "", fail(ErrMalformed, "covered query parameter "+name+" is repeated")
 }
@@ -311,7 +301,7 @@ func (v *Verifier) verifyRFC9421(ctx context.Context, m *message, body []byte, k
 		return nil, err
 	}
 	var first *Error
-	for i := range inputs {
+	for i := range inputs[:min(len(inputs), maxLabels)] {
 		res, check, err := v.prepareRFC9421(m, &inputs[i], sigs, body)
 		if err != nil {
 			if first == nil {
@@ -333,6 +323,9 @@ func (v *Verifier) prepareRFC9421(m *message, in *SignatureInput, sigs map[strin
 	sig, ok := sigs[in.Label]
 	if !ok {
 		return nil, nil, fail(ErrMissing, "no Signature for label "+in.Label)
+	}
+	if len(in.Components) > maxCovered {
+		return nil, nil, fail(ErrMalformed, "too many covered components")
 	}
 	var algs []string // nil: from the key type
 	if in.Alg != "" {

@@ -76,6 +76,7 @@ func parseDictionary(s string) ([]sfDictEntry, error) {
 	p := &sfParser{s: s}
 	p.skipSP()
 	var out []sfDictEntry
+	var seen keyIndex
 	for !p.eof() {
 		key, err := p.key()
 		if err != nil {
@@ -95,15 +96,9 @@ func parseDictionary(s string) ([]sfDictEntry, error) {
 				return nil, err
 			}
 		}
-		replaced := false
-		for j := range out {
-			if out[j].key == key {
-				out[j].member = m
-				replaced = true
-				break
-			}
-		}
-		if !replaced {
+		if j, ok := seen.find(key, len(out), func(j int) string { return out[j].key }); ok {
+			out[j].member = m
+		} else {
 			out = append(out, sfDictEntry{key: key, member: m})
 		}
 		p.skipOWS()
@@ -168,6 +163,7 @@ func (p *sfParser) innerList() (sfMember, error) {
 
 func (p *sfParser) parameters() ([]Param, error) {
 	var out []Param
+	var seen keyIndex
 	for p.peek() == ';' {
 		p.i++
 		p.skipSP()
@@ -183,19 +179,45 @@ func (p *sfParser) parameters() ([]Param, error) {
 				return nil, err
 			}
 		}
-		replaced := false
-		for j := range out {
-			if out[j].Key == key {
-				out[j].Value = v
-				replaced = true
-				break
-			}
-		}
-		if !replaced {
+		if j, ok := seen.find(key, len(out), func(j int) string { return out[j].Key }); ok {
+			out[j].Value = v
+		} else {
 			out = append(out, Param{Key: key, Value: v})
 		}
 	}
 	return out, nil
+}
+
+// keyIndex finds repeated keys in dictionaries and parameter lists: by a
+// linear scan while the list is short, by a map once it grows, so that a
+// hostile header cannot make parsing quadratic.
+type keyIndex struct {
+	m map[string]int
+}
+
+// find returns the position of key among the n keys so far, and records
+// key at position n when it is new (the caller then appends it).
+func (x *keyIndex) find(key string, n int, keyAt func(int) string) (int, bool) {
+	const linear = 16
+	if x.m == nil && n >= linear {
+		x.m = make(map[string]int, 2*n)
+		for j := range n {
+			x.m[keyAt(j)] = j
+		}
+	}
+	if x.m != nil {
+		if j, ok := x.m[key]; ok {
+			return j, true
+		}
+		x.m[key] = n
+		return 0, false
+	}
+	for j := range n {
+		if keyAt(j) == key {
+			return j, true
+		}
+	}
+	return 0, false
 }
 
 func isLCAlpha(c byte) bool { return c >= 'a' && c <= 'z' }

@@ -70,6 +70,14 @@ const (
 	DefaultSkew = time.Hour
 )
 
+// Limits on what Verify processes, so that a hostile header cannot make it
+// work hard. Real signatures stay far below them.
+const (
+	maxCovered = 64       // signed headers or covered components
+	maxLabels  = 8        // RFC 9421 labels considered, the first ones
+	maxBase    = 64 << 10 // bytes in a signing string or signature base
+)
+
 // Verifier verifies the HTTP signatures of inbound requests. The zero value
 // is ready to use, with the defaults documented on each field.
 type Verifier struct {

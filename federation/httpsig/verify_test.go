@@ -5,6 +5,7 @@ import (
 	"crypto"
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -226,7 +227,7 @@ func TestVerifyRejects(t *testing.T) {
 		}, want: nil},
 		{name: "rsa-sha512", req: func(t *testing.T) (*http.Request, []byte) {
 			return custom(t, "POST", testBody, func(r *http.Request) {
-				mustSignCavage(t, r, rsa0, "rsa-sha512", algRSAPKCS1v15SHA512, []string{"(request-target)", "host", "date", "digest"}, 0, 0)
+				mustSignCavage(t, r, rsa0, "rsa-sha512", AlgRSAPKCS1v15SHA512, []string{"(request-target)", "host", "date", "digest"}, 0, 0)
 			})
 		}, want: nil},
 		{name: "hs2019 with RSASSA-PSS", req: func(t *testing.T) (*http.Request, []byte) {
@@ -436,5 +437,75 @@ func TestVerifierZeroValue(t *testing.T) {
 	})
 	if res, err := v.Verify(r, nil, f); err != nil || res.Owner != "owner" {
 		t.Errorf("Verify(KeyGetterFunc) = %+v, %v", res, err)
+	}
+}
+
+// TestVerifyLimits checks that hostile sizes are refused before much work
+// is done.
+func TestVerifyLimits(t *testing.T) {
+	mustTestKeys(t)
+	ed0 := testKeys.ed[0]
+	v := &Verifier{Now: func() time.Time { return t0 }, Scheme: "https"}
+	tests := []struct {
+		name string
+		req  func(t *testing.T) (*http.Request, []byte)
+		want error
+	}{
+		{"65 signed headers", func(t *testing.T) (*http.Request, []byte) {
+			r, b := signedPOST(t)
+			headers := "(request-target) host date digest" + strings.Repeat(" date", 61)
+			r.Header.Set("Signature", setParam(r.Header.Get("Signature"), "headers", headers))
+			return r, b
+		}, ErrMalformed},
+		{"signing string over 64 KiB", func(t *testing.T) (*http.Request, []byte) {
+			r, b := signedPOST(t)
+			r.Header.Set("X-Big", strings.Repeat("x", 40<<10))
+			r.Header.Set("Signature", setParam(r.Header.Get("Signature"), "headers", "(request-target) host date digest x-big x-big"))
+			return r, b
+		}, ErrMalformed},
+		{"65 covered components", func(t *testing.T) (*http.Request, []byte) {
+			r, b := signed9421(t)
+			var extra strings.Builder
+			for i := range 61 {
+				extra.WriteString(` "x-` + strconv.Itoa(i) + `"`)
+			}
+			in := strings.Replace(r.Header.Get("Signature-Input"), `"content-digest"`, `"content-digest"`+extra.String(), 1)
+			r.Header.Set("Signature-Input", in)
+			return r, b
+		}, ErrMalformed},
+		{"signature base over 64 KiB", func(t *testing.T) (*http.Request, []byte) {
+			r, b := signed9421(t)
+			r.Header.Set("X-Big", strings.Repeat("x", 70<<10))
+			r.Header.Set("Signature-Input", strings.Replace(r.Header.Get("Signature-Input"), `"content-digest"`, `"content-digest" "x-big"`, 1))
+			return r, b
+		}, ErrMalformed},
+		{"valid label after 8 others", func(t *testing.T) (*http.Request, []byte) {
+			r, b := signed9421(t)
+			in, sig := r.Header.Get("Signature-Input"), r.Header.Get("Signature")
+			for i := range 8 {
+				l := "bad" + strconv.Itoa(i)
+				in = l + `=("@method");keyid="x", ` + in
+				sig = l + `=:AAAA:, ` + sig
+			}
+			r.Header.Set("Signature-Input", in)
+			r.Header.Set("Signature", sig)
+			return r, b
+		}, ErrNotSigned},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, body := tt.req(t)
+			keys := keysOf(testKeys.rsa[0].Public())
+			if r.Header.Get("Signature-Input") != "" {
+				keys = keysOf(ed0.Public())
+			}
+			_, err := v.Verify(r, body, keys)
+			if got := errorKind(err); got != tt.want {
+				t.Errorf("Verify(%s) = %v, want %v", tt.name, err, tt.want)
+			}
+			if len(keys.calls) != 0 {
+				t.Errorf("Verify(%s) fetched the key %d times, want 0", tt.name, len(keys.calls))
+			}
+		})
 	}
 }
