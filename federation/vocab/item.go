@@ -94,7 +94,10 @@ func (d Decoder) Decode(data []byte) (*Item, error) {
 		return nil, ErrNotObject
 	}
 	buf := bytes.Clone(data)
-	s := scanner{data: buf, maxDepth: MaxDepth, rules: true}
+	s := scanner{
+		data: buf, maxDepth: MaxDepth, rules: true,
+		keys: make([][]byte, 0, 32), top: make([]member, 0, 16),
+	}
 	if _, err := s.scanDocument(); err != nil {
 		return nil, err
 	}

@@ -1,6 +1,9 @@
 package vocab
 
-import "fmt"
+import (
+	"bytes"
+	"fmt"
+)
 
 // The property rules below are checked on every JSON object of a document
 // except inside @context. They catch values of the wrong JSON kind for the
@@ -30,45 +33,56 @@ var mapTerms = map[string]bool{
 	"nameMap": true, "summaryMap": true, "contentMap": true,
 }
 
-func invalid(key string, format string, args ...any) error {
+func invalid[T string | []byte](key T, format string, args ...any) error {
 	return fmt.Errorf("%w: %s: %s", ErrInvalid, key, fmt.Sprintf(format, args...))
 }
 
 // checkMember checks one member of an object against the property rules.
-func checkMember(key string, k kind, v []byte) error {
+func checkMember(key []byte, k kind, v []byte) error {
 	if k == kindNull {
 		return nil
 	}
 	switch {
-	case key == "id":
+	case string(key) == "id":
 		if k != kindString {
-			return invalid(key, "want a string")
+			return invalid("id", "want a string")
 		}
-		if id := unquote(v); !isAbsoluteIRI(id) && !isBlankNode(id) {
-			return invalid(key, "%q is not an absolute IRI", id)
-		}
-	case key == "type":
+		return checkIRI("id", v, true)
+	case string(key) == "type":
 		return checkType(k, v)
-	case key == "@context":
+	case string(key) == "@context":
 		// Scanned with the rules off; only its own kind is checked here.
 		return checkContext(v)
-	case key == "href":
+	case string(key) == "href":
 		if k != kindString {
-			return invalid(key, "want a string")
+			return invalid("href", "want a string")
 		}
-		if iri := unquote(v); !isAbsoluteIRI(iri) {
-			return invalid(key, "%q is not an absolute IRI", iri)
-		}
-	case key == "url" && k == kindString:
-		if iri := unquote(v); !isAbsoluteIRI(iri) {
-			return invalid(key, "%q is not an absolute IRI", iri)
-		}
-	case linkTerms[key]:
+		return checkIRI("href", v, false)
+	case string(key) == "url" && k == kindString:
+		return checkIRI("url", v, false)
+	case linkTerms[string(key)]:
 		return checkLinks(key, k, v)
-	case textTerms[key] != "":
+	case textTerms[string(key)] != "":
 		return checkText(key, k, v)
-	case mapTerms[key]:
+	case mapTerms[string(key)]:
 		return checkLanguageMap(key, k, v)
+	}
+	return nil
+}
+
+// checkIRI checks that the JSON string v is an absolute IRI, or a blank
+// node identifier when blank is true.
+func checkIRI(key string, v []byte, blank bool) error {
+	var ok bool
+	if bytes.IndexByte(v, '\\') < 0 {
+		s := v[1 : len(v)-1]
+		ok = isAbsoluteIRI(s) || (blank && isBlankNode(s))
+	} else {
+		s := unquote(v)
+		ok = isAbsoluteIRI(s) || (blank && isBlankNode(s))
+	}
+	if !ok {
+		return invalid(key, "%s is not an absolute IRI", v)
 	}
 	return nil
 }
@@ -106,7 +120,7 @@ func checkType(k kind, v []byte) error {
 	return invalid("type", "want a string or an array of strings")
 }
 
-func checkLinks(key string, k kind, v []byte) error {
+func checkLinks(key []byte, k kind, v []byte) error {
 	switch k {
 	case kindString, kindObject:
 		return nil
@@ -122,7 +136,7 @@ func checkLinks(key string, k kind, v []byte) error {
 	return invalid(key, "want an object, a link or an IRI")
 }
 
-func checkText(key string, k kind, v []byte) error {
+func checkText(key []byte, k kind, v []byte) error {
 	switch k {
 	case kindString:
 		return nil
@@ -142,7 +156,7 @@ func checkText(key string, k kind, v []byte) error {
 	return invalid(key, "want a string")
 }
 
-func checkLanguageMap(key string, k kind, v []byte) error {
+func checkLanguageMap(key []byte, k kind, v []byte) error {
 	if k != kindObject {
 		return invalid(key, "want an object keyed by language tags")
 	}
@@ -159,7 +173,7 @@ func checkLanguageMap(key string, k kind, v []byte) error {
 
 // isAbsoluteIRI reports whether s starts with a URI scheme (RFC 3986 §3.1)
 // followed by ":" and holds no white space or control characters.
-func isAbsoluteIRI(s string) bool {
+func isAbsoluteIRI[T string | []byte](s T) bool {
 	colon := -1
 	for i := 0; i < len(s); i++ {
 		c := s[i]
@@ -185,6 +199,6 @@ func isAbsoluteIRI(s string) bool {
 }
 
 // isBlankNode reports whether s is a JSON-LD blank node identifier.
-func isBlankNode(s string) bool {
+func isBlankNode[T string | []byte](s T) bool {
 	return len(s) > 2 && s[0] == '_' && s[1] == ':'
 }

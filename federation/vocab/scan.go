@@ -45,11 +45,12 @@ type scanner struct {
 	// inContext counts the @context values being scanned; rules are off
 	// inside them.
 	inContext int
-	// keys holds, per depth, the keys of the object being scanned, for the
-	// duplicate check; the slices are reused from object to object. Past
-	// smallObject keys, sets takes over so that the check stays linear.
-	keys [][][]byte
-	sets []map[string]struct{}
+	// keys is a stack of the keys of the objects being scanned, for the
+	// duplicate check: each object owns the keys from its start index on.
+	// Past smallObject keys, an object's keys go into a set instead, so
+	// that the check stays linear.
+	keys [][]byte
+	sets map[int]map[string]struct{}
 	// top receives the members of the outermost object.
 	top []member
 }
@@ -247,12 +248,13 @@ func (s *scanner) object() error {
 		return err
 	}
 	level := s.depth
-	for len(s.keys) <= level {
-		s.keys = append(s.keys, nil)
-		s.sets = append(s.sets, nil)
-	}
-	s.keys[level] = s.keys[level][:0]
-	s.sets[level] = nil
+	first := len(s.keys)
+	defer func() {
+		s.keys = s.keys[:first]
+		if s.sets != nil {
+			delete(s.sets, level)
+		}
+	}()
 	s.pos++ // {
 	s.skipSpace()
 	if s.pos < len(s.data) && s.data[s.pos] == '}' {
@@ -275,7 +277,7 @@ func (s *scanner) object() error {
 		if escaped {
 			key = []byte(unquote(rawKey))
 		}
-		if s.duplicate(level, key) {
+		if s.duplicate(level, first, key) {
 			return fmt.Errorf("%w: duplicate member %q", ErrInvalid, key)
 		}
 		s.skipSpace()
@@ -297,7 +299,7 @@ func (s *scanner) object() error {
 		}
 		val := s.data[start:s.pos]
 		if s.rules && s.inContext == 0 {
-			if err := checkMember(string(key), k, val); err != nil {
+			if err := checkMember(key, k, val); err != nil {
 				return err
 			}
 		}
@@ -325,9 +327,9 @@ func (s *scanner) object() error {
 // comparing keys pairwise.
 const smallObject = 16
 
-// duplicate records key for the object at level and reports whether it was
-// already there.
-func (s *scanner) duplicate(level int, key []byte) bool {
+// duplicate records key for the object at level, whose keys start at
+// index first of s.keys, and reports whether it was already there.
+func (s *scanner) duplicate(level, first int, key []byte) bool {
 	if set := s.sets[level]; set != nil {
 		if _, ok := set[string(key)]; ok {
 			return true
@@ -335,16 +337,19 @@ func (s *scanner) duplicate(level int, key []byte) bool {
 		set[string(key)] = struct{}{}
 		return false
 	}
-	for _, k := range s.keys[level] {
+	for _, k := range s.keys[first:] {
 		if bytes.Equal(k, key) {
 			return true
 		}
 	}
-	s.keys[level] = append(s.keys[level], key)
-	if len(s.keys[level]) > smallObject {
+	s.keys = append(s.keys, key)
+	if len(s.keys)-first > smallObject {
 		set := make(map[string]struct{}, 2*smallObject)
-		for _, k := range s.keys[level] {
+		for _, k := range s.keys[first:] {
 			set[string(k)] = struct{}{}
+		}
+		if s.sets == nil {
+			s.sets = make(map[int]map[string]struct{})
 		}
 		s.sets[level] = set
 	}
@@ -388,37 +393,109 @@ func kindOf(v []byte) kind {
 	}
 }
 
+// skip returns the offset just past the value that starts at offset i of
+// the validated JSON v, or len(v) if the value runs to the end.
+func skip(v []byte, i int) int {
+	switch v[i] {
+	case '"':
+		return skipString(v, i)
+	case '{', '[':
+		depth := 0
+		for ; i < len(v); i++ {
+			switch v[i] {
+			case '"':
+				i = skipString(v, i) - 1
+			case '{', '[':
+				depth++
+			case '}', ']':
+				depth--
+				if depth == 0 {
+					return i + 1
+				}
+			}
+		}
+		return len(v)
+	default: // number or literal
+		for ; i < len(v); i++ {
+			switch v[i] {
+			case ',', ']', '}', ' ', '\t', '\n', '\r':
+				return i
+			}
+		}
+		return len(v)
+	}
+}
+
+// skipString returns the offset just past the string that starts at
+// offset i of v.
+func skipString(v []byte, i int) int {
+	for i++; i < len(v); i++ {
+		switch v[i] {
+		case '\\':
+			i++
+		case '"':
+			return i + 1
+		}
+	}
+	return len(v)
+}
+
+func skipSpace(v []byte, i int) int {
+	for i < len(v) && (v[i] == ' ' || v[i] == '\t' || v[i] == '\n' || v[i] == '\r') {
+		i++
+	}
+	return i
+}
+
 // elements calls fn with each element of a validated JSON array.
 func elements(v []byte, fn func(elem []byte) error) error {
-	s := scanner{data: v, maxDepth: MaxDepth + 1}
-	s.pos = 1
-	s.depth = 1
+	i := 1
 	for {
-		s.skipSpace()
-		if s.pos >= len(s.data) || s.data[s.pos] == ']' {
+		i = skipSpace(v, i)
+		if i >= len(v) || v[i] == ']' {
 			return nil
 		}
-		_, start, err := s.value()
-		if err != nil {
+		end := skip(v, i)
+		if err := fn(v[i:end]); err != nil {
 			return err
 		}
-		if err := fn(v[start:s.pos]); err != nil {
-			return err
-		}
-		s.skipSpace()
-		if s.pos < len(s.data) && s.data[s.pos] == ',' {
-			s.pos++
+		i = skipSpace(v, end)
+		if i < len(v) && v[i] == ',' {
+			i++
 		}
 	}
 }
 
 // members returns the members of a validated JSON object, in order.
 func members(v []byte) []member {
-	s := scanner{data: v, maxDepth: MaxDepth + 1}
-	if err := s.object(); err != nil {
-		return nil
+	var ms []member
+	i := 1
+	for {
+		i = skipSpace(v, i)
+		if i >= len(v) || v[i] != '"' {
+			return ms
+		}
+		keyEnd := skipString(v, i)
+		rawKey := v[i:keyEnd]
+		key := rawKey[1 : len(rawKey)-1]
+		if bytes.IndexByte(key, '\\') >= 0 {
+			key = []byte(unquote(rawKey))
+		}
+		i = skipSpace(v, keyEnd)
+		if i < len(v) && v[i] == ':' {
+			i++
+		}
+		i = skipSpace(v, i)
+		if i >= len(v) {
+			return ms
+		}
+		end := skip(v, i)
+		ms = append(ms, member{key: key, rawKey: rawKey, value: v[i:end], off: i})
+		i = skipSpace(v, end)
+		if i < len(v) && v[i] == ',' {
+			i++
+		}
 	}
-	return s.top
 }
 
 // appendCompact appends a validated JSON value to dst without the white
