@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 
 	ap "github.com/go-ap/activitypub"
@@ -74,7 +75,8 @@ func (it *Item) Is(typ string) bool {
 
 // AP returns the go-ap value decoded from the document, or nil when go-ap
 // knows none of the types of it. For several types, it is decoded as the
-// first type go-ap knows; its Type field then holds that type only.
+// first type go-ap knows; its Type field then holds that type only. The
+// value is shared by every caller: do not modify it.
 func (it *Item) AP() ap.Item { return it.ap }
 
 // Language returns the default language set by "@language" in the
@@ -105,7 +107,7 @@ func (it *Item) Get(term string) json.RawMessage {
 func (it *Item) Unmarshal(term string, v any) error {
 	raw := it.value(term)
 	if raw == nil {
-		return errors.Join(ErrAbsent, errors.New(term))
+		return fmt.Errorf("%w: %s", ErrAbsent, term)
 	}
 	return json.Unmarshal(raw, v)
 }
