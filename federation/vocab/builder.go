@@ -51,11 +51,15 @@ func NewObject(typ, id string) *Builder {
 	if err != nil || it == nil {
 		it = &ap.Object{}
 	}
-	_ = ap.OnObject(it, func(o *ap.Object) error {
-		o.ID = ap.IRI(id)
-		o.Type = ap.ActivityVocabularyType(typ)
-		return nil
-	})
+	if l, ok := it.(*ap.Link); ok {
+		l.ID, l.Type = ap.IRI(id), ap.ActivityVocabularyType(typ)
+	} else {
+		_ = ap.OnObject(it, func(o *ap.Object) error {
+			o.ID = ap.IRI(id)
+			o.Type = ap.ActivityVocabularyType(typ)
+			return nil
+		})
+	}
 	b.item = it
 	if id == "" {
 		b.fail(errors.New("vocab: object without id"))
@@ -119,10 +123,13 @@ func (b *Builder) setTerm(term string, v any) {
 }
 
 func (b *Builder) object(fn func(o *ap.Object)) *Builder {
-	_ = ap.OnObject(b.item, func(o *ap.Object) error {
+	err := ap.OnObject(b.item, func(o *ap.Object) error {
 		fn(o)
 		return nil
 	})
+	if err != nil {
+		return b.fail(fmt.Errorf("vocab: %s is a link, not an object: %w", b.types[0], err))
+	}
 	return b
 }
 

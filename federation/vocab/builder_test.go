@@ -26,6 +26,7 @@ func TestBuilderErrors(t *testing.T) {
 		{"not an activity", vocab.NewActivity("Note", "https://fr.example/n/1", frActor, itActor), "not an activity"},
 		{"bad object", vocab.NewActivity("Follow", followID, frActor, 42), "activity object of type int"},
 		{"no id", vocab.NewObject("Note", ""), "without id"},
+		{"object setter on a link", vocab.NewObject("Mention", "https://fr.example/m/1").SetTo(itActor), "is a link"},
 		{"unencodable value", vocab.NewObject("Note", "https://fr.example/n/1").Set("x:f", func() {}), "x:f"},
 	}
 	for _, tt := range tests {
@@ -114,6 +115,13 @@ func TestActivityEmbedsDecodedItem(t *testing.T) {
 	note.ID = "https://fr.example/notes/1"
 	out, err = vocab.NewActivity("Create", "https://fr.example/activities/2", frActor, note).Marshal()
 	if err != nil || !strings.Contains(string(out), `"object":{"id":"https://fr.example/notes/1","type":"Note"}`) {
+		t.Errorf("Marshal() = %s, %v", out, err)
+	}
+}
+
+func TestLinkBuilder(t *testing.T) {
+	out, err := vocab.NewObject("Mention", "https://fr.example/m/1").Marshal()
+	if err != nil || !strings.Contains(string(out), `"id":"https://fr.example/m/1","type":"Mention"`) {
 		t.Errorf("Marshal() = %s, %v", out, err)
 	}
 }
