@@ -40,7 +40,8 @@ type scanner struct {
 	pos      int
 	depth    int
 	maxDepth int
-	// rules is false when scanning an already validated sub-document.
+	// rules turns the property rules on; the fuzz test turns them off to
+	// compare the grammar with encoding/json's.
 	rules bool
 	// inContext counts the @context values being scanned; rules are off
 	// inside them.
