@@ -1,0 +1,172 @@
+package federation
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/e-toiles/etoiles/federation/vocab"
+	"github.com/e-toiles/etoiles/node"
+)
+
+// preferredUsername is the WebFinger user of every node's actor:
+// acct:group@<host>.
+const preferredUsername = "group"
+
+// defaultLang is the language of plain name/summary/content values when a
+// map has several: English when present, else the first in sorted order.
+func defaultLang(m map[string]string) string {
+	if _, ok := m["en"]; ok {
+		return "en"
+	}
+	best := ""
+	for k := range m {
+		if best == "" || k < best {
+			best = k
+		}
+	}
+	return best
+}
+
+// ActorDocument returns the node's Group actor as JSON.
+func (f *Federation) ActorDocument() ([]byte, error) {
+	u := f.uris
+	b := vocab.NewObject("Group", u.Actor()).
+		SetPreferredUsername(preferredUsername).
+		SetName("en", map[string]string{"en": f.cfg.Name}).
+		SetEndpoints(vocab.Endpoints{Inbox: u.Inbox(), Outbox: u.Outbox(), Followers: u.Followers(), Following: u.Following(), SharedInbox: u.SharedInbox()}).
+		SetPublicKey(u.MainKey(), u.Actor(), PublicPEM(f.keys.RSA.Public())).
+		SetURL(u.Base+"/").
+		Set("manuallyApprovesFollowers", true)
+	if f.cfg.Country != "" {
+		b.Set("country", f.cfg.Country)
+	}
+	b.SetSummary("en", map[string]string{"en": fmt.Sprintf("%s: a %s node of the e-toiles network of co-operatives.", f.cfg.Name, f.cfg.Role)})
+	body, err := b.Marshal()
+	if err != nil {
+		return nil, err
+	}
+	return addEdKey(body, u, PublicPEM(f.keys.Ed.Public()))
+}
+
+// addEdKey adds the actor's Ed25519 key, which verifies its RFC 9421
+// signatures, under the compact IRI "etoiles:ed25519Key" (id, owner,
+// publicKeyPem, like publicKey); software that does not know it ignores it.
+func addEdKey(body []byte, u URIs, pem string) ([]byte, error) {
+	var doc map[string]json.RawMessage
+	if err := json.Unmarshal(body, &doc); err != nil {
+		return nil, err
+	}
+	k, _ := json.Marshal(map[string]string{"id": u.EdKey(), "owner": u.Actor(), "publicKeyPem": pem})
+	doc["etoiles:ed25519Key"] = k
+	return json.Marshal(doc)
+}
+
+// memberObject returns a local member as an Organization. Private contact
+// details are never part of it.
+func (f *Federation) memberObject(m *node.Member) *vocab.Builder {
+	id := f.uris.Member(m.ID)
+	b := vocab.NewObject("Organization", id).
+		SetAttributedTo(f.uris.Actor()).
+		SetPublished(m.CreatedAt).
+		SetUpdated(m.UpdatedAt).
+		SetName("en", map[string]string{"en": m.Name}).
+		Set("country", m.Country).
+		Set("membershipStatus", memberStatusTerm(m.Status))
+	if len(m.Summary) > 0 {
+		b.SetSummary(defaultLang(m.Summary), m.Summary)
+	}
+	if m.Website != "" {
+		b.SetURL(m.Website)
+	}
+	if m.Region != "" {
+		b.Set("region", m.Region)
+	}
+	if m.LegalForm != "" {
+		b.Set("legalForm", m.LegalForm)
+	}
+	for term, v := range map[string][]string{"competences": m.Competences, "languages": m.Languages, "tags": m.Tags} {
+		if len(v) > 0 {
+			b.Set(term, v)
+		}
+	}
+	return b
+}
+
+// remoteMember turns a peer's Organization into a catalogue entry owned
+// by origin.
+func remoteMember(it *vocab.Item, origin string, now time.Time) (*node.Member, error) {
+	m := &node.Member{APID: it.ID(), Origin: origin, Status: node.StatusMember, CreatedAt: now, UpdatedAt: now}
+	names := it.NameMap()
+	m.Name = names[defaultLang(names)]
+	m.Summary = it.SummaryMap()
+	for term, dst := range map[string]*string{"country": &m.Country, "region": &m.Region, "legalForm": &m.LegalForm} {
+		if raw := it.Get(term); raw != nil {
+			_ = json.Unmarshal(raw, dst)
+		}
+	}
+	for term, dst := range map[string]*[]string{"competences": &m.Competences, "languages": &m.Languages, "tags": &m.Tags} {
+		if raw := it.Get(term); raw != nil {
+			var one string
+			if json.Unmarshal(raw, dst) != nil && json.Unmarshal(raw, &one) == nil {
+				*dst = []string{one}
+			}
+		}
+	}
+	if urls := it.IRIs("url"); len(urls) > 0 {
+		m.Website = urls[0]
+	}
+	var published time.Time
+	if raw := it.Get("published"); raw != nil && json.Unmarshal(raw, &published) == nil && !published.IsZero() {
+		m.CreatedAt = published.UTC()
+	}
+	m.ID = remoteMemberID(it.ID(), hostOf(origin))
+	m.Normalize()
+	// A remote entry keeps what parses; codes that do not are dropped
+	// rather than refusing the whole co-op.
+	m.Competences = keepValid(m.Competences, func(c string) bool { _, ok := node.NormalizeCPV(c); return ok })
+	m.Languages = keepValid(m.Languages, node.ValidLanguageTag)
+	for k := range m.Summary {
+		if !node.ValidLanguageTag(k) {
+			delete(m.Summary, k)
+		}
+	}
+	if m.Region != "" && !node.ValidNUTS(m.Region, m.Country) {
+		m.Region = ""
+	}
+	var p node.Problems
+	if m.Name == "" {
+		p.Add("name", "is required")
+	}
+	if !node.ValidCountry(m.Country) {
+		p.Add("country", "%q is not an ISO 3166-1 alpha-2 country code", m.Country)
+	}
+	return m, p.Err("read remote member")
+}
+
+func keepValid(in []string, ok func(string) bool) []string {
+	out := in[:0]
+	for _, s := range in {
+		if ok(s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// remoteMemberID is the local id of a remote member: its last path
+// segment and the peer's host, "scop-echo@fr.example".
+func remoteMemberID(apID, host string) string {
+	seg := apID
+	for i := len(apID) - 1; i >= 0; i-- {
+		if apID[i] == '/' {
+			seg = apID[i+1:]
+			break
+		}
+	}
+	s := node.Slugify(seg)
+	if s == "" {
+		s = "member"
+	}
+	return s + "@" + host
+}

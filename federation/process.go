@@ -1,0 +1,169 @@
+package federation
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/e-toiles/etoiles/federation/vocab"
+	"github.com/e-toiles/etoiles/node"
+)
+
+// processInbox applies one queued activity. It is idempotent: an
+// activity id applied before is acknowledged and ignored. A malformed or
+// forbidden activity is dropped (permanent error), a failure of ours is
+// retried.
+func (f *Federation) processInbox(ctx context.Context, data []byte) error {
+	var env envelope
+	if err := json.Unmarshal(data, &env); err != nil {
+		return &permanentError{fmt.Errorf("inbox envelope: %w", err)}
+	}
+	act, err := vocab.Decode(env.Activity)
+	if err != nil {
+		return &permanentError{err}
+	}
+	done, err := f.store.ActivityProcessed(ctx, act.ID())
+	if err != nil || done {
+		return err
+	}
+	err = f.apply(ctx, act, env.Signer)
+	var perm *permanentError
+	switch {
+	case errors.As(err, &perm):
+		f.log.InfoContext(ctx, "inbox: activity refused", "id", act.ID(), "type", act.Types(), "actor", env.Signer, "err", err)
+		_ = f.store.MarkProcessed(ctx, act.ID(), env.Signer, firstType(act))
+		return nil
+	case err != nil:
+		return err
+	}
+	return f.store.MarkProcessed(ctx, act.ID(), env.Signer, firstType(act))
+}
+
+func firstType(it *vocab.Item) string {
+	if t := it.Types(); len(t) > 0 {
+		return t[0]
+	}
+	return ""
+}
+
+func refuse(format string, args ...any) error {
+	return &permanentError{fmt.Errorf(format, args...)}
+}
+
+func (f *Federation) apply(ctx context.Context, act *vocab.Item, signer string) error {
+	actor := act.Actor()
+	if actor != signer {
+		return refuse("actor %s is not the signer %s", actor, signer)
+	}
+	peer, err := f.store.PeerByActor(ctx, actor)
+	if err != nil && node.ErrorCode(err) != node.ENOTFOUND {
+		return err
+	}
+	if peer != nil && peer.Blocked {
+		return refuse("%s is blocked", actor)
+	}
+	switch {
+	case act.Is("Follow"):
+		return f.applyFollow(ctx, act, peer)
+	}
+	if peer == nil || !peer.Allowed {
+		return refuse("%s is not an allowed peer", actor)
+	}
+	obj := act.Object()
+	if obj == nil {
+		return refuse("activity %s has no single object", act.ID())
+	}
+	switch {
+	case act.Is("Accept"), act.Is("Reject"):
+		return f.applyFollowAnswer(ctx, act, obj, peer)
+	case act.Is("Undo"):
+		if obj.Is("Follow") || obj.IsIRI() {
+			peer.Incoming = node.FollowNone
+			return f.store.SavePeer(ctx, peer)
+		}
+		return nil
+	case act.Is("Create"), act.Is("Update"):
+		if !sameHost(obj.ID(), actor) {
+			return refuse("%s may not %s %s, owned by another host", actor, firstType(act), obj.ID())
+		}
+		if obj.IsIRI() {
+			return refuse("%s needs an embedded object", firstType(act))
+		}
+		if obj.Is("Organization") {
+			m, err := remoteMember(obj, actor, f.now().UTC())
+			if err != nil {
+				return &permanentError{err}
+			}
+			return f.store.UpsertRemoteMember(ctx, act.ID(), firstType(act), m)
+		}
+		return nil // a type we do not keep
+	case act.Is("Delete"):
+		if !sameHost(obj.ID(), actor) {
+			return refuse("%s may not delete %s, owned by another host", actor, obj.ID())
+		}
+		return f.store.DeleteRemoteMember(ctx, act.ID(), actor, obj.ID())
+	}
+	return nil // an activity type we do not act on
+}
+
+// applyFollow answers a Follow of our actor: an allowed peer is accepted
+// (and gets a backfill of the catalogue), anyone else is rejected, or kept
+// pending for an admin when QueueUnknownFollows is set.
+func (f *Federation) applyFollow(ctx context.Context, act *vocab.Item, peer *node.Peer) error {
+	obj := act.Object()
+	if obj == nil || obj.ID() != f.uris.Actor() {
+		return refuse("Follow of something other than this node's actor")
+	}
+	actor := act.Actor()
+	if peer == nil {
+		info, err := f.fetchActor(ctx, actor)
+		if err != nil {
+			return err
+		}
+		peer = info
+	}
+	switch {
+	case peer.Allowed:
+		peer.Incoming = node.FollowAccepted
+	case f.cfg.QueueUnknownFollows:
+		peer.Incoming = node.FollowPending
+		if err := f.store.SavePeer(ctx, peer); err != nil {
+			return err
+		}
+		f.log.InfoContext(ctx, "follow queued for an admin", "actor", actor)
+		return nil
+	default:
+		peer.Incoming = node.FollowRejected
+	}
+	if err := f.store.SavePeer(ctx, peer); err != nil {
+		return err
+	}
+	answer := "Accept"
+	if !peer.Allowed {
+		answer = "Reject"
+	}
+	if err := f.send(ctx, f.uris.Activity(answer+"-"+shortHash(act.ID())), answer, act, peer, false); err != nil {
+		return err
+	}
+	if peer.Allowed {
+		return f.backfill(ctx, peer)
+	}
+	return nil
+}
+
+// applyFollowAnswer records a peer's Accept or Reject of our Follow.
+func (f *Federation) applyFollowAnswer(ctx context.Context, act, obj *vocab.Item, peer *node.Peer) error {
+	if !obj.Is("Follow") && !(obj.IsIRI() && obj.ID() == peer.FollowID) {
+		return nil // an answer to something else
+	}
+	if obj.ID() != peer.FollowID && peer.FollowID != "" {
+		return refuse("%s answers a Follow we did not send (%s)", act.ID(), obj.ID())
+	}
+	if act.Is("Accept") {
+		peer.Outgoing = node.FollowAccepted
+	} else {
+		peer.Outgoing = node.FollowRejected
+	}
+	return f.store.SavePeer(ctx, peer)
+}
