@@ -33,7 +33,7 @@ const (
 )
 
 // DefaultBackOff is the redelivery schedule used when
-// ConsumeOptions.BackOff is empty.
+// ConsumeOptions.BackOff is empty. Do not modify it.
 var DefaultBackOff = []time.Duration{time.Second, 5 * time.Second, 30 * time.Second, 2 * time.Minute, 10 * time.Minute}
 
 // ConsumeOptions configures a subscription. The zero value works.

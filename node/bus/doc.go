@@ -25,6 +25,14 @@
 // without storing them twice, as long as the restart happens within the
 // duplicate window ([Options.DuplicateWindow]).
 //
+// # Consuming
+//
+// [Bus.Subscribe] runs a handler on a durable pull consumer with explicit
+// acks: nil acknowledges, an error asks for a redelivery after a back-off
+// delay, and an error wrapping [ErrTerminal] drops the message. Handlers
+// must be idempotent: JetStream delivers at least once. [DecodeEvent]
+// reads an EVENTS message back into a node.Event.
+//
 // # The store directory
 //
 // The embedded server keeps JetStream under Options.StoreDir/jetstream.
