@@ -3,6 +3,7 @@ package federation
 import (
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/e-toiles/etoiles/federation/vocab"
@@ -72,7 +73,8 @@ func (f *Federation) memberObject(m *node.Member) *vocab.Builder {
 		SetUpdated(m.UpdatedAt).
 		SetName("en", map[string]string{"en": m.Name}).
 		Set("country", m.Country).
-		Set("membershipStatus", memberStatusTerm(m.Status))
+		Set("membershipStatus", memberStatusTerm(m.Status)).
+		Set(revisionTerm, strconv.FormatInt(m.UpdatedAt.UnixNano(), 10))
 	if len(m.Summary) > 0 {
 		b.SetSummary(defaultLang(m.Summary), m.Summary)
 	}
@@ -119,6 +121,13 @@ func remoteMember(it *vocab.Item, origin string, now time.Time) (*node.Member, e
 	var published time.Time
 	if raw := it.Get("published"); raw != nil && json.Unmarshal(raw, &published) == nil && !published.IsZero() {
 		m.CreatedAt = published.UTC()
+	}
+	m.Revision = revisionOf(it)
+	if raw := it.Get("updated"); raw != nil {
+		var updated time.Time
+		if json.Unmarshal(raw, &updated) == nil && !updated.IsZero() {
+			m.UpdatedAt = updated.UTC()
+		}
 	}
 	m.ID = remoteMemberID(it.ID(), hostOf(origin))
 	m.Normalize()
@@ -169,4 +178,28 @@ func remoteMemberID(apID, host string) string {
 		s = "member"
 	}
 	return s + "@" + host
+}
+
+// revisionTerm orders the versions of an object: its node's time of the
+// change in nanoseconds, as a string. Receivers ignore a version older
+// than the one they hold, so out-of-order deliveries cannot go back in
+// time. The second-precision updated property cannot do that.
+const revisionTerm = "etoiles:revision"
+
+// revisionOf reads an object's revision, falling back to its updated or
+// published time.
+func revisionOf(it *vocab.Item) int64 {
+	var s string
+	if raw := it.Get(revisionTerm); raw != nil && json.Unmarshal(raw, &s) == nil {
+		if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+			return n
+		}
+	}
+	for _, term := range []string{"updated", "published", "deleted"} {
+		var t time.Time
+		if raw := it.Get(term); raw != nil && json.Unmarshal(raw, &t) == nil && !t.IsZero() {
+			return t.UnixNano()
+		}
+	}
+	return 0
 }

@@ -11,6 +11,9 @@ import (
 // store implements it; federation never sees SQL.
 type Store interface {
 	SavePeer(ctx context.Context, p *node.Peer) error
+	EnsurePeer(ctx context.Context, p *node.Peer) (*node.Peer, error)
+	SetPeerIncoming(ctx context.Context, id int64, state node.FollowState) error
+	SetPeerOutgoing(ctx context.Context, id int64, followID string, state node.FollowState) error
 	PeerByActor(ctx context.Context, actorURL string) (*node.Peer, error)
 	PeerByID(ctx context.Context, id int64) (*node.Peer, error)
 	Peers(ctx context.Context) ([]*node.Peer, error)
@@ -22,7 +25,8 @@ type Store interface {
 	ActivityProcessed(ctx context.Context, id string) (bool, error)
 	MarkProcessed(ctx context.Context, id, actor, typ string) error
 	UpsertRemoteMember(ctx context.Context, activityID, typ string, m *node.Member) error
-	DeleteRemoteMember(ctx context.Context, activityID, origin, apID string) error
+	DeleteRemoteMember(ctx context.Context, activityID, origin, apID string, revision int64) error
+	DeleteRemoteMembersOf(ctx context.Context, origin string) error
 
 	GetMember(ctx context.Context, id string) (*node.Member, error)
 	ActiveLocalMembers(ctx context.Context) ([]*node.Member, error)

@@ -79,8 +79,9 @@ type Federation struct {
 
 	limiter *hostLimiter
 
-	mu    sync.Mutex
-	stops []func()
+	mu         sync.Mutex
+	stops      []func()
+	refollowed map[string]time.Time
 }
 
 // New returns the federation edge. logger may be nil.

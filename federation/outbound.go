@@ -54,7 +54,8 @@ func (f *Federation) fanOut(ctx context.Context, data []byte) error {
 	case node.SubjectMemberUpdated:
 		act = vocab.NewActivity("Update", id, f.uris.Actor(), f.memberObject(&m))
 	case node.SubjectMemberLapsed, node.SubjectMemberLeft:
-		act = vocab.NewActivity("Delete", id, f.uris.Actor(), vocab.NewTombstone(f.uris.Member(m.ID), "Organization", ev.Time))
+		tomb := vocab.NewTombstone(f.uris.Member(m.ID), "Organization", ev.Time).Set(revisionTerm, strconv.FormatInt(m.UpdatedAt.UnixNano(), 10))
+		act = vocab.NewActivity("Delete", id, f.uris.Actor(), tomb)
 	default:
 		return nil
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/e-toiles/etoiles/federation/vocab"
 	"github.com/e-toiles/etoiles/node"
@@ -79,8 +80,7 @@ func (f *Federation) apply(ctx context.Context, act *vocab.Item, signer string) 
 		return f.applyFollowAnswer(ctx, act, obj, peer)
 	case act.Is("Undo"):
 		if obj.Is("Follow") || obj.IsIRI() {
-			peer.Incoming = node.FollowNone
-			return f.store.SavePeer(ctx, peer)
+			return f.store.SetPeerIncoming(ctx, peer.ID, node.FollowNone)
 		}
 		return nil
 	case act.Is("Create"), act.Is("Update"):
@@ -102,7 +102,11 @@ func (f *Federation) apply(ctx context.Context, act *vocab.Item, signer string) 
 		if !sameHost(obj.ID(), actor) {
 			return refuse("%s may not delete %s, owned by another host", actor, obj.ID())
 		}
-		return f.store.DeleteRemoteMember(ctx, act.ID(), actor, obj.ID())
+		rev := revisionOf(obj)
+		if rev == 0 {
+			rev = revisionOf(act)
+		}
+		return f.store.DeleteRemoteMember(ctx, act.ID(), actor, obj.ID(), rev)
 	}
 	return nil // an activity type we do not act on
 }
@@ -121,22 +125,20 @@ func (f *Federation) applyFollow(ctx context.Context, act *vocab.Item, peer *nod
 		if err != nil {
 			return err
 		}
-		peer = info
+		if peer, err = f.store.EnsurePeer(ctx, info); err != nil {
+			return err
+		}
 	}
 	switch {
 	case peer.Allowed:
 		peer.Incoming = node.FollowAccepted
 	case f.cfg.QueueUnknownFollows:
-		peer.Incoming = node.FollowPending
-		if err := f.store.SavePeer(ctx, peer); err != nil {
-			return err
-		}
 		f.log.InfoContext(ctx, "follow queued for an admin", "actor", actor)
-		return nil
+		return f.store.SetPeerIncoming(ctx, peer.ID, node.FollowPending)
 	default:
 		peer.Incoming = node.FollowRejected
 	}
-	if err := f.store.SavePeer(ctx, peer); err != nil {
+	if err := f.store.SetPeerIncoming(ctx, peer.ID, peer.Incoming); err != nil {
 		return err
 	}
 	answer := "Accept"
@@ -146,8 +148,17 @@ func (f *Federation) applyFollow(ctx context.Context, act *vocab.Item, peer *nod
 	if err := f.send(ctx, f.uris.Activity(answer+"-"+shortHash(act.ID())), answer, act, peer, false); err != nil {
 		return err
 	}
-	if peer.Allowed {
-		return f.backfill(ctx, peer)
+	if !peer.Allowed {
+		return nil
+	}
+	if err := f.backfill(ctx, peer); err != nil {
+		return err
+	}
+	// An allowed peer that follows us but refused or never got our own
+	// Follow (it was not allowing us yet) is followed again: both admins
+	// have now shown they want to peer.
+	if peer.Outgoing == node.FollowRejected || peer.Outgoing == node.FollowNone {
+		return f.follow(ctx, peer)
 	}
 	return nil
 }
@@ -157,13 +168,38 @@ func (f *Federation) applyFollowAnswer(ctx context.Context, act, obj *vocab.Item
 	if !obj.Is("Follow") && !(obj.IsIRI() && obj.ID() == peer.FollowID) {
 		return nil // an answer to something else
 	}
-	if obj.ID() != peer.FollowID && peer.FollowID != "" {
-		return refuse("%s answers a Follow we did not send (%s)", act.ID(), obj.ID())
+	if obj.ID() != peer.FollowID {
+		return refuse("%s answers a Follow that is not our current one (%s)", act.ID(), obj.ID())
 	}
+	state := node.FollowRejected
 	if act.Is("Accept") {
-		peer.Outgoing = node.FollowAccepted
-	} else {
-		peer.Outgoing = node.FollowRejected
+		state = node.FollowAccepted
 	}
-	return f.store.SavePeer(ctx, peer)
+	if err := f.store.SetPeerOutgoing(ctx, peer.ID, obj.ID(), state); err != nil {
+		return err
+	}
+	// A Reject from a peer that follows us was sent before its admin
+	// allowed us (both admins add each other at about the same time):
+	// follow again, at most once in ten minutes so that a peer that
+	// follows us and rejects us anyway cannot make us loop.
+	if state == node.FollowRejected && peer.Incoming == node.FollowAccepted && f.refollowAllowed(peer.ActorURL) {
+		peer.Outgoing = node.FollowRejected
+		return f.follow(ctx, peer)
+	}
+	return nil
+}
+
+// refollowAllowed rate-limits re-follows per peer.
+func (f *Federation) refollowAllowed(actor string) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.refollowed == nil {
+		f.refollowed = map[string]time.Time{}
+	}
+	now := f.now()
+	if last, ok := f.refollowed[actor]; ok && now.Sub(last) < 10*time.Minute {
+		return false
+	}
+	f.refollowed[actor] = now
+	return true
 }

@@ -65,8 +65,11 @@ type Member struct {
 	Contact     *Contact          `json:"contact,omitempty"`
 	Origin      string            `json:"origin,omitempty"`
 	APID        string            `json:"ap_id,omitempty"`
-	CreatedAt   time.Time         `json:"created_at"`
-	UpdatedAt   time.Time         `json:"updated_at"`
+	// Revision orders the versions of a remote member: its node's time
+	// of the change, in nanoseconds. Zero for local members.
+	Revision  int64     `json:"-"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
 // Contact holds a member's private contact details.

@@ -29,6 +29,12 @@ type Config struct {
 	LogLevel        string        // --log-level, ETOILES_LOG_LEVEL: debug, info, warn, error
 	VocabDir        string        // --vocab, ETOILES_VOCAB: code lists imported at start
 	ShutdownTimeout time.Duration // --shutdown-timeout, ETOILES_SHUTDOWN_TIMEOUT
+
+	AllowPrivatePeers bool          // --allow-private-peers: outbound HTTP may reach loopback and private addresses
+	InsecureHTTP      bool          // --insecure-http: peers over plain http are accepted
+	QueueFollows      bool          // --queue-follows: keep unknown Follows for an admin instead of rejecting them
+	MaxDeliveryAge    time.Duration // --max-delivery-age: retry a delivery this long before dead-lettering it
+	RetryBase         time.Duration // --retry-base: first retry delay of a failed delivery
 }
 
 // DefaultConfig returns the defaults: a national node on :8080 with its
@@ -42,6 +48,8 @@ func DefaultConfig() Config {
 		LogFormat:       "text",
 		LogLevel:        "info",
 		ShutdownTimeout: 15 * time.Second,
+		MaxDeliveryAge:  7 * 24 * time.Hour,
+		RetryBase:       30 * time.Second,
 	}
 }
 
@@ -91,6 +99,11 @@ func (c *Config) bindServe(fs *flag.FlagSet) {
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error")
 	fs.StringVar(&c.VocabDir, "vocab", c.VocabDir, "folder of code lists (cpv, nuts, country .gc or .csv) to import at start")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", c.ShutdownTimeout, "how long a graceful stop may take")
+	fs.BoolVar(&c.AllowPrivatePeers, "allow-private-peers", c.AllowPrivatePeers, "let federation reach loopback and private addresses (tests, local demos)")
+	fs.BoolVar(&c.InsecureHTTP, "insecure-http", c.InsecureHTTP, "accept peers over plain http (tests, local demos)")
+	fs.BoolVar(&c.QueueFollows, "queue-follows", c.QueueFollows, "keep Follows from unknown actors pending for an admin instead of rejecting them")
+	fs.DurationVar(&c.MaxDeliveryAge, "max-delivery-age", c.MaxDeliveryAge, "how long a delivery is retried before it is dead-lettered")
+	fs.DurationVar(&c.RetryBase, "retry-base", c.RetryBase, "first retry delay of a failed delivery, doubled at each attempt")
 }
 
 // Validate checks the configuration, naming the flag at fault.

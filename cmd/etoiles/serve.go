@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/e-toiles/etoiles/federation"
 	"github.com/e-toiles/etoiles/node/api"
 	"github.com/e-toiles/etoiles/node/auth"
 	"github.com/e-toiles/etoiles/node/bus"
@@ -30,11 +31,15 @@ import (
 type Main struct {
 	Config Config
 	Logger *slog.Logger
+	// Listener, when set, is used instead of listening on Config.Listen
+	// (tests pick the port before they know the public URL).
+	Listener net.Listener
 
 	lock     *dataLock
 	db       *sqlite.DB
 	bus      *bus.Bus
 	relay    *bus.Relay
+	fed      *federation.Federation
 	server   *http.Server
 	listener net.Listener
 
@@ -83,6 +88,10 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if err != nil {
 		return fmt.Errorf("start nats: %w", err)
 	}
+	keys, err := federation.LoadOrCreateKeys(m.Config.DataDir)
+	if err != nil {
+		return err
+	}
 	codeSvc := &codes.Service{Store: m.db}
 	if m.Config.VocabDir != "" {
 		infos, err := codeSvc.ImportFiles(ctx, m.Config.VocabDir)
@@ -105,6 +114,15 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		}
 	}()
 
+	m.fed = federation.New(federation.Config{
+		PublicURL: m.Config.PublicURL, Name: m.Config.Name, Country: m.Config.Country, Role: m.Config.Role, Version: version,
+		AllowPrivate: m.Config.AllowPrivatePeers, InsecureHTTP: m.Config.InsecureHTTP, QueueUnknownFollows: m.Config.QueueFollows,
+		MaxDeliveryAge: m.Config.MaxDeliveryAge, RetryBase: m.Config.RetryBase,
+	}, keys, m.db, busQueue{m.bus}, log.With("component", "federation"))
+	if err := m.fed.Start(runCtx); err != nil {
+		return fmt.Errorf("start federation: %w", err)
+	}
+
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), m.relay.Collector())
 	srv := &api.Server{
@@ -113,11 +131,13 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		Codes:     codeSvc,
 		Verifier:  &auth.Verifier{Key: key.Public().(ed25519.PublicKey), Revocations: m.db},
 		Ready:     map[string]func(context.Context) error{"database": m.db.Ready, "nats": m.bus.Ready},
+		Peers:     m.fed,
 		Metrics:   promhttp.HandlerFor(reg, promhttp.HandlerOpts{}),
 		Logger:    log,
 	}
 	mux := http.NewServeMux()
 	srv.Register(mux)
+	m.fed.Register(mux)
 	m.server = &http.Server{
 		Handler:           api.Instrument(reg, mux),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -126,8 +146,11 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	if m.listener, err = net.Listen("tcp", m.Config.Listen); err != nil {
-		return fmt.Errorf("listen on %s: %w", m.Config.Listen, err)
+	m.listener = m.Listener
+	if m.listener == nil {
+		if m.listener, err = net.Listen("tcp", m.Config.Listen); err != nil {
+			return fmt.Errorf("listen on %s: %w", m.Config.Listen, err)
+		}
 	}
 	m.wg.Add(1)
 	go func() {
@@ -167,6 +190,9 @@ func (m *Main) Close() error {
 			if err := m.relay.Flush(ctx); err != nil {
 				errs = append(errs, fmt.Errorf("flush outbox: %w", err))
 			}
+		}
+		if m.fed != nil {
+			m.fed.Stop()
 		}
 		if m.cancel != nil {
 			m.cancel()

@@ -19,6 +19,7 @@ type Server struct {
 	Catalogue *catalogue.Service
 	Codes     *codes.Service
 	Verifier  *auth.Verifier
+	Peers     PeerService
 	// Ready checks the node's dependencies for /readyz; each entry names
 	// one (database, nats) and returns nil when it is ready.
 	Ready map[string]func(context.Context) error
@@ -62,6 +63,11 @@ var Routes = []Route{
 	{"GET", "/api/v1/catalogue", anyToken, (*Server).searchCatalogue},
 	{"GET", "/api/v1/vocab", anyToken, (*Server).codeLists},
 	{"GET", "/api/v1/vocab/{kind}", anyToken, (*Server).lookupCodes},
+	{"POST", "/api/v1/peers", admin, (*Server).addPeer},
+	{"GET", "/api/v1/peers", admin, (*Server).listPeers},
+	{"POST", "/api/v1/peers/{id}/block", admin, (*Server).blockPeer},
+	{"POST", "/api/v1/peers/{id}/unblock", admin, (*Server).unblockPeer},
+	{"DELETE", "/api/v1/peers/{id}", admin, (*Server).removePeer},
 }
 
 // Register adds every route to mux, plus a problem+json 404 for unknown

@@ -21,7 +21,8 @@ var ErrTerminal = errors.New("terminal failure")
 
 // Handler processes one message. Returning nil acknowledges it; an error
 // wrapping ErrTerminal terminates it; any other error asks for a
-// redelivery after the back-off delay. ctx is the ctx given to Subscribe:
+// redelivery after the back-off delay, or after the error's own
+// RetryAfter() when it has that method and it is positive. ctx is the ctx given to Subscribe:
 // the handler should give up when it is done.
 type Handler func(ctx context.Context, msg jetstream.Msg) error
 
@@ -152,6 +153,10 @@ func handle(ctx context.Context, log *slog.Logger, msg jetstream.Msg, handler Ha
 			n = md.NumDelivered
 		}
 		delay := backoff[min(int(n)-1, len(backoff)-1)]
+		var ra interface{ RetryAfter() time.Duration }
+		if errors.As(err, &ra) && ra.RetryAfter() > 0 {
+			delay = ra.RetryAfter()
+		}
 		log.InfoContext(ctx, "message failed", "subject", msg.Subject(), "delivery", n, "retry_in", delay, "err", err)
 		aerr = msg.NakWithDelay(delay)
 	}

@@ -35,7 +35,9 @@ func hostOf(actorURL string) string {
 }
 
 // SavePeer inserts a peer or updates the one with the same actor URL, and
-// sets p.ID.
+// sets p.ID. On update the peer's follow of us (incoming) is left alone:
+// only SetPeerIncoming changes it, so that an admin's edit and the inbox
+// processor never overwrite each other.
 func (db *DB) SavePeer(ctx context.Context, p *node.Peer) error {
 	now := db.Now().UTC()
 	if p.CreatedAt.IsZero() {
@@ -47,7 +49,7 @@ func (db *DB) SavePeer(ctx context.Context, p *node.Peer) error {
 			outgoing, incoming, follow_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT(actor_url) DO UPDATE SET inbox = excluded.inbox, shared_inbox = excluded.shared_inbox, name = excluded.name,
 			country = excluded.country, software = excluded.software, allowed = excluded.allowed, blocked = excluded.blocked,
-			outgoing = excluded.outgoing, incoming = excluded.incoming, follow_id = excluded.follow_id, updated_at = excluded.updated_at
+			outgoing = excluded.outgoing, follow_id = excluded.follow_id, updated_at = excluded.updated_at
 			RETURNING id`,
 			p.ActorURL, hostOf(p.ActorURL), p.Inbox, p.SharedInbox, p.Name, p.Country, p.Software, p.Allowed, p.Blocked,
 			string(p.Outgoing), string(p.Incoming), p.FollowID, formatTime(p.CreatedAt), formatTime(p.UpdatedAt)).Scan(&p.ID)
@@ -55,6 +57,41 @@ func (db *DB) SavePeer(ctx context.Context, p *node.Peer) error {
 			return fmt.Errorf("save peer: %w", err)
 		}
 		return nil
+	})
+}
+
+// EnsurePeer inserts p unless a peer with its actor URL exists, and
+// returns the stored peer.
+func (db *DB) EnsurePeer(ctx context.Context, p *node.Peer) (*node.Peer, error) {
+	now := formatTime(db.Now())
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO peers(actor_url, host, inbox, shared_inbox, name, country, software, allowed, blocked,
+			outgoing, incoming, follow_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 0, 0, '', '', '', ?, ?)
+			ON CONFLICT(actor_url) DO NOTHING`,
+			p.ActorURL, hostOf(p.ActorURL), p.Inbox, p.SharedInbox, p.Name, p.Country, p.Software, now, now)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("ensure peer: %w", err)
+	}
+	return db.PeerByActor(ctx, p.ActorURL)
+}
+
+// SetPeerIncoming records the state of a peer's follow of us.
+func (db *DB) SetPeerIncoming(ctx context.Context, id int64, state node.FollowState) error {
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE peers SET incoming = ?, updated_at = ? WHERE id = ?`, string(state), formatTime(db.Now()), id)
+		return err
+	})
+}
+
+// SetPeerOutgoing records the peer's answer to our Follow followID; an
+// answer to an older Follow changes nothing.
+func (db *DB) SetPeerOutgoing(ctx context.Context, id int64, followID string, state node.FollowState) error {
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE peers SET outgoing = ?, updated_at = ? WHERE id = ? AND follow_id = ?`,
+			string(state), formatTime(db.Now()), id, followID)
+		return err
 	})
 }
 
@@ -230,44 +267,78 @@ func (db *DB) onceTx(ctx context.Context, activityID, actor, typ string, fn func
 }
 
 // UpsertRemoteMember stores a member a peer published (found by its
-// ActivityPub id), once per activity.
+// ActivityPub id), once per activity. A version older than the stored
+// one, or than a Delete already applied, changes nothing: deliveries may
+// arrive out of order.
 func (db *DB) UpsertRemoteMember(ctx context.Context, activityID, typ string, m *node.Member) error {
 	return db.onceTx(ctx, activityID, m.Origin, typ, func(tx *sql.Tx) error {
-		var seq int64
-		var created string
-		err := tx.QueryRowContext(ctx, `SELECT seq, created_at FROM members WHERE ap_id = ?`, m.APID).Scan(&seq, &created)
+		var deleted int64
+		err := tx.QueryRowContext(ctx, `SELECT revision FROM remote_tombstones WHERE ap_id = ?`, m.APID).Scan(&deleted)
+		if err == nil && deleted >= m.Revision {
+			return nil
+		}
+		var (
+			seq, revision int64
+			id, created   string
+		)
+		err = tx.QueryRowContext(ctx, `SELECT seq, id, revision, created_at FROM members WHERE ap_id = ?`, m.APID).Scan(&seq, &id, &revision, &created)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
-			_, err = insertMember(ctx, tx, m)
-			return err
+			seq, err = insertMember(ctx, tx, m)
 		case err != nil:
 			return fmt.Errorf("upsert remote member: %w", err)
-		}
-		var id string
-		if err := tx.QueryRowContext(ctx, `SELECT id, origin FROM members WHERE seq = ?`, seq).Scan(&id, new(string)); err != nil {
-			return err
-		}
-		m.ID, m.CreatedAt = id, parseTime(created)
-		return updateMember(ctx, tx, m)
-	})
-}
-
-// DeleteRemoteMember purges a remote member and its index rows, once per
-// activity. origin must own the member.
-func (db *DB) DeleteRemoteMember(ctx context.Context, activityID, origin, apID string) error {
-	return db.onceTx(ctx, activityID, origin, "Delete", func(tx *sql.Tx) error {
-		var seq int64
-		err := tx.QueryRowContext(ctx, `SELECT seq FROM members WHERE ap_id = ? AND origin = ?`, apID, origin).Scan(&seq)
-		if errors.Is(err, sql.ErrNoRows) {
+		case revision > m.Revision:
 			return nil
+		default:
+			m.ID, m.CreatedAt = id, parseTime(created)
+			err = updateMember(ctx, tx, m)
 		}
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM members_fts WHERE rowid = ?`, seq); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE members SET revision = ? WHERE seq = ?`, m.Revision, seq); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `DELETE FROM members WHERE seq = ?`, seq)
+		_, err = tx.ExecContext(ctx, `DELETE FROM remote_tombstones WHERE ap_id = ?`, m.APID)
+		return err
+	})
+}
+
+// DeleteRemoteMember purges a remote member and its index rows, once per
+// activity, and remembers the deletion so that an older Create arriving
+// late does not bring it back. origin must own the member.
+func (db *DB) DeleteRemoteMember(ctx context.Context, activityID, origin, apID string, revision int64) error {
+	return db.onceTx(ctx, activityID, origin, "Delete", func(tx *sql.Tx) error {
+		var seq, current int64
+		err := tx.QueryRowContext(ctx, `SELECT seq, revision FROM members WHERE ap_id = ? AND origin = ?`, apID, origin).Scan(&seq, &current)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+		case err != nil:
+			return err
+		case current > revision:
+			return nil // the member came back after this Delete
+		default:
+			if _, err := tx.ExecContext(ctx, `DELETE FROM members_fts WHERE rowid = ?`, seq); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `DELETE FROM members WHERE seq = ?`, seq); err != nil {
+				return err
+			}
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO remote_tombstones(ap_id, origin, revision, deleted_at) VALUES (?, ?, ?, ?)
+			ON CONFLICT(ap_id) DO UPDATE SET revision = max(revision, excluded.revision), deleted_at = excluded.deleted_at`,
+			apID, origin, revision, formatTime(db.Now()))
+		return err
+	})
+}
+
+// DeleteRemoteMembersOf purges every member a peer published.
+func (db *DB) DeleteRemoteMembersOf(ctx context.Context, origin string) error {
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM members_fts WHERE rowid IN (SELECT seq FROM members WHERE origin = ?)`, origin); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `DELETE FROM members WHERE origin = ?`, origin)
 		return err
 	})
 }

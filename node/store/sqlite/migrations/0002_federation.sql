@@ -60,3 +60,15 @@ CREATE TABLE outbox_activities (
     body        BLOB NOT NULL,
     published   TEXT NOT NULL
 );
+
+-- Remote members carry the revision their node gave them (the time of the
+-- change in nanoseconds): an older Create or Update that arrives after a
+-- newer one, or after a Delete, changes nothing.
+ALTER TABLE members ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;
+
+CREATE TABLE remote_tombstones (
+    ap_id      TEXT PRIMARY KEY,
+    origin     TEXT NOT NULL,
+    revision   INTEGER NOT NULL,
+    deleted_at TEXT NOT NULL
+);

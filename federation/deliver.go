@@ -1,0 +1,91 @@
+package federation
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"strconv"
+	"time"
+
+	"github.com/e-toiles/etoiles/node"
+)
+
+// deliver makes one attempt at one delivery job. The outcome is recorded
+// in the store; a failure that may pass is retried with exponential
+// back-off and jitter (or after the peer's Retry-After on 429 and 503)
+// until the delivery is older than MaxDeliveryAge, when it is
+// dead-lettered and the peer shows as unreachable.
+func (f *Federation) deliver(ctx context.Context, data []byte) error {
+	id, err := strconv.ParseInt(string(data), 10, 64)
+	if err != nil {
+		return &permanentError{fmt.Errorf("delivery job %q: %w", data, err)}
+	}
+	d, err := f.store.Delivery(ctx, id)
+	if node.ErrorCode(err) == node.ENOTFOUND {
+		return &permanentError{err}
+	}
+	if err != nil {
+		return err
+	}
+	if d.State != node.DeliveryPending {
+		return nil
+	}
+	if d.PeerID != 0 {
+		p, err := f.store.PeerByID(ctx, d.PeerID)
+		if err == nil && p.Blocked {
+			return f.store.RecordAttempt(ctx, id, node.DeliveryDead, "peer blocked", time.Time{})
+		}
+	}
+	now := f.now()
+	if now.Sub(d.CreatedAt) > f.cfg.MaxDeliveryAge {
+		f.log.WarnContext(ctx, "delivery dead-lettered", "inbox", d.Inbox, "activity", d.ActivityID, "attempts", d.Attempts, "last_error", d.LastError)
+		return f.store.RecordAttempt(ctx, id, node.DeliveryDead, "gave up after "+f.cfg.MaxDeliveryAge.String()+": "+d.LastError, time.Time{})
+	}
+	err = f.client.Post(ctx, f.signer, d.Inbox, d.Body)
+	if err == nil {
+		f.log.DebugContext(ctx, "delivered", "inbox", d.Inbox, "activity", d.ActivityID)
+		return f.store.RecordAttempt(ctx, id, node.DeliveryDelivered, "", time.Time{})
+	}
+	if permanentFailure(err) {
+		f.log.WarnContext(ctx, "delivery refused", "inbox", d.Inbox, "activity", d.ActivityID, "err", err)
+		return f.store.RecordAttempt(ctx, id, node.DeliveryDead, err.Error(), time.Time{})
+	}
+	delay := f.backoff(d.Attempts)
+	var se *StatusError
+	if errors.As(err, &se) && (se.Status == 429 || se.Status == 503) && se.RetryAfter > 0 {
+		delay = min(se.RetryAfter, f.cfg.RetryMax)
+	}
+	f.log.InfoContext(ctx, "delivery failed", "inbox", d.Inbox, "activity", d.ActivityID, "attempt", d.Attempts+1, "retry_in", delay, "err", err)
+	if rerr := f.store.RecordAttempt(ctx, id, node.DeliveryPending, err.Error(), now.Add(delay)); rerr != nil {
+		return rerr
+	}
+	return &retryError{err: err, after: delay}
+}
+
+// permanentFailure reports whether retrying cannot help: a refused
+// address, or a 4xx answer other than 401 (the peer may not have fetched
+// our key yet), 408 and 429.
+func permanentFailure(err error) bool {
+	if errors.Is(err, ErrForbiddenAddress) {
+		return true
+	}
+	var se *StatusError
+	if errors.As(err, &se) {
+		return se.Status >= 400 && se.Status < 500 && se.Status != 401 && se.Status != 408 && se.Status != 429
+	}
+	return false
+}
+
+// backoff returns the delay after the attempts-th failure: RetryBase
+// doubled per attempt, capped at RetryMax, with ±20% jitter so that many
+// deliveries to a peer that comes back do not all retry at once.
+func (f *Federation) backoff(attempts int) time.Duration {
+	d := f.cfg.RetryBase
+	for i := 0; i < attempts && d < f.cfg.RetryMax; i++ {
+		d *= 2
+	}
+	d = min(d, f.cfg.RetryMax)
+	jitter := 0.8 + 0.4*rand.Float64()
+	return time.Duration(float64(d) * jitter)
+}
