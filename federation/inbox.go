@@ -80,6 +80,12 @@ func (f *Federation) serveInbox(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	if act.Is("Create") || act.Is("Update") || act.Is("Delete") {
+		if obj := act.Object(); obj == nil || !sameHost(obj.ID(), actor) {
+			writeProblem(w, 403, fmt.Sprintf("%s may only create, update or delete objects of its own host", actor))
+			return
+		}
+	}
 	env, _ := json.Marshal(envelope{Signer: res.Owner, Received: f.now().UTC(), Activity: body})
 	if err := f.queue.Publish(ctx, SubjectInbox, act.ID(), env); err != nil {
 		f.log.ErrorContext(ctx, "inbox: queue", "err", err)
