@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
+	"github.com/e-toiles/etoiles/internal/sharedtest"
 	"io"
 	"net/http"
 	"path/filepath"
@@ -301,5 +303,35 @@ func TestCommandLine(t *testing.T) {
 		if code == 1 && strings.Count(strings.TrimSpace(errOut.String()), "\n") != 0 {
 			t.Errorf("%s: error is not one line: %q", tt.name, errOut.String())
 		}
+	}
+}
+
+func TestVocabImportThenServe(t *testing.T) {
+	lists := sharedtest.Path(t, "eforms", "codelists")
+	dir := filepath.Join(t.TempDir(), "data")
+	var out, errOut bytes.Buffer
+	args := []string{"vocab", "import", "--data", dir, filepath.Join(lists, "cpv.csv"), filepath.Join(lists, "nuts.csv"), filepath.Join(lists, "country.gc")}
+	if code := run(context.Background(), args, func(string) string { return "" }, &out, &errOut); code != 0 {
+		t.Fatalf("vocab import: exit %d: %s", code, errOut.String())
+	}
+	for _, want := range []string{"cpv: 9454 codes", "nuts: 2087 codes", "country: "} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("vocab import output %q lacks %q", out.String(), want)
+		}
+	}
+	m := MustRun(t, dir)
+	admin := client{t, "http://" + m.Addr(), mustToken(t, dir, "--role", "admin")}
+	s, b, _ := admin.do("GET", "/api/v1/vocab/cpv?q=conception+de+sites&lang=fr", "")
+	items, _ := b["items"].([]any)
+	if s != 200 || b["labels_loaded"] != true || len(items) == 0 || items[0].(map[string]any)["code"] != "72413000" {
+		t.Errorf("CPV look-up in French: %d %v", s, b)
+	}
+	s, b, _ = admin.do("GET", "/readyz", "")
+	if cl, _ := b["code_lists"].(map[string]any); s != 200 || !strings.HasPrefix(fmt.Sprint(cl["cpv"]), "loaded: 9454 codes") {
+		t.Errorf("/readyz code lists: %v", b["code_lists"])
+	}
+	s, b, _ = admin.do("POST", "/api/v1/members", `{"name":"Coop Inconnue","country":"FR","competences":["72413001"]}`)
+	if s != 400 || !strings.Contains(fmt.Sprint(b["errors"]), "not in the CPV code list") {
+		t.Errorf("member with a code absent from the list: %d %v", s, b)
 	}
 }

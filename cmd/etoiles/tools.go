@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -50,7 +51,7 @@ func cmdToken(args []string, getenv func(string) string, stdout io.Writer) error
 // lets it write while serve runs.
 func cmdVocab(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
 	if len(args) == 0 || args[0] != "import" {
-		return fmt.Errorf("vocab: usage: etoiles vocab import [--data DIR] FILE_OR_DIR...")
+		return errors.New("vocab: usage: etoiles vocab import [--data DIR] FILE_OR_DIR (one or more)")
 	}
 	fs := flag.NewFlagSet("vocab import", flag.ContinueOnError)
 	dir := fs.String("data", "./etoiles-data", "data directory of the node")
