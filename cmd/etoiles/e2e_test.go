@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"github.com/e-toiles/etoiles/internal/sharedtest"
 	"io"
 	"net/http"
 	"path/filepath"
@@ -13,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/e-toiles/etoiles/internal/sharedtest"
 	"github.com/e-toiles/etoiles/node/bus"
 	"github.com/nats-io/nats.go/jetstream"
 )

@@ -16,9 +16,8 @@ import (
 	"time"
 
 	"github.com/e-toiles/etoiles/federation/httpsig"
-	"github.com/santhosh-tekuri/jsonschema/v6"
-
 	"github.com/e-toiles/etoiles/internal/sharedtest"
+	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
 // fakePeer is a remote node we cannot run: an actor with an RSA key whose
