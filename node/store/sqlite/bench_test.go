@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -30,11 +32,50 @@ var trades = [][]string{
 	{"80500000", "80533100", "80510000"},
 }
 
-var words = map[string][]string{
-	"fr": {"agence", "web", "coopérative", "hébergement", "vidéo", "graphisme", "formation", "logiciel", "libre", "accessibilité", "référencement", "son", "sous-titrage", "création", "sites", "réseau"},
-	"en": {"agency", "web", "cooperative", "hosting", "video", "graphic", "design", "training", "free", "software", "accessibility", "marketing", "sound", "captions", "sites", "network"},
-	"it": {"agenzia", "web", "cooperativa", "hosting", "video", "grafica", "formazione", "software", "libero", "accessibilità", "suono", "sottotitoli", "siti", "rete"},
-	"es": {"agencia", "web", "cooperativa", "alojamiento", "vídeo", "diseño", "gráfico", "formación", "software", "libre", "accesibilidad", "sonido", "subtítulos", "sitios"},
+// tradeWords are words a co-op of each trade uses in its summary, per
+// language (same order as trades).
+var tradeWords = map[string][][]string{
+	"fr": {{"agence", "web", "sites", "conception"}, {"hébergement", "serveurs", "infogérance"}, {"graphisme", "identité", "maquette"},
+		{"référencement", "marketing", "communication"}, {"vidéo", "tournage", "montage", "sous-titrage"}, {"son", "mixage", "podcast"},
+		{"logiciel", "libre", "collaboratif"}, {"formation", "ateliers", "accompagnement"}},
+	"en": {{"web", "agency", "websites", "design"}, {"hosting", "servers", "managed"}, {"graphic", "branding", "layout"},
+		{"seo", "marketing", "communication"}, {"video", "filming", "editing", "captions"}, {"sound", "mixing", "podcast"},
+		{"free", "software", "groupware"}, {"training", "workshops", "coaching"}},
+	"it": {{"agenzia", "web", "siti", "progettazione"}, {"hosting", "server", "gestione"}, {"grafica", "identità", "impaginazione"},
+		{"posizionamento", "marketing", "comunicazione"}, {"video", "riprese", "montaggio", "sottotitoli"}, {"suono", "missaggio", "podcast"},
+		{"software", "libero", "collaborativo"}, {"formazione", "laboratori", "accompagnamento"}},
+	"es": {{"agencia", "web", "sitios", "diseño"}, {"alojamiento", "servidores", "gestión"}, {"diseño", "gráfico", "maquetación"},
+		{"posicionamiento", "marketing", "comunicación"}, {"vídeo", "rodaje", "montaje", "subtítulos"}, {"sonido", "mezcla", "podcast"},
+		{"software", "libre", "colaborativo"}, {"formación", "talleres", "acompañamiento"}},
+}
+
+// filler is a Zipf-distributed vocabulary of 3,000 word forms shared by
+// every summary, like the common words of real text.
+var filler = func() []string {
+	common := []string{"cooperative", "coopérative", "cooperativa", "projet", "project", "progetto", "proyecto", "clients", "qualité",
+		"quality", "qualità", "calidad", "équipe", "team", "squadra", "equipo", "accessibilité", "accessibility", "accessibilità", "accesibilidad"}
+	out := append([]string(nil), common...)
+	for i := len(out); i < 3000; i++ {
+		out = append(out, "mot"+strconv.FormatInt(int64(i), 36))
+	}
+	return out
+}()
+
+// summary writes a summary: the trade words of the co-op in its language
+// and Zipf-distributed common words.
+func summary(r *rand.Rand, z *rand.Zipf, lang string, tradeIdx []int) string {
+	var w []string
+	for _, t := range tradeIdx {
+		tw := tradeWords[lang][t]
+		for i := 0; i < 3; i++ {
+			w = append(w, tw[r.IntN(len(tw))])
+		}
+	}
+	for len(w) < 24 {
+		w = append(w, filler[z.Uint64()])
+	}
+	r.Shuffle(len(w), func(i, j int) { w[i], w[j] = w[j], w[i] })
+	return strings.Join(w, " ")
 }
 
 var countries = []struct {
@@ -48,31 +89,22 @@ var countries = []struct {
 	{"DE", "en", []string{"DE300", "DE212", "DEA23"}},
 }
 
-func sentence(r *rand.Rand, lang string, n int) string {
-	w := words[lang]
-	s := ""
-	for i := 0; i < n; i++ {
-		if i > 0 {
-			s += " "
-		}
-		s += w[r.IntN(len(w))]
-	}
-	return s
-}
-
 // randomMember returns a realistic member: one or two trades, summaries in
-// the country's language and English.
-func randomMember(r *rand.Rand, i int) *node.Member {
+// the country's language and English that use the trades' words.
+func randomMember(r *rand.Rand, z *rand.Zipf, i int) *node.Member {
 	c := countries[r.IntN(len(countries))]
 	var comps []string
+	var tradeIdx []int
 	for t := 0; t < 1+r.IntN(2); t++ {
-		tr := trades[r.IntN(len(trades))]
+		ti := r.IntN(len(trades))
+		tradeIdx = append(tradeIdx, ti)
+		tr := trades[ti]
 		comps = append(comps, tr[:1+r.IntN(len(tr))]...)
 	}
 	m := &node.Member{
-		ID: fmt.Sprintf("coop-%06d", i), Name: fmt.Sprintf("Coop %s %d", sentence(r, c.lang, 1), i),
+		ID: fmt.Sprintf("coop-%06d", i), Name: fmt.Sprintf("Coop %s %d", filler[z.Uint64()], i),
 		Country: c.code, Region: c.regions[r.IntN(len(c.regions))], Status: node.StatusMember,
-		Summary:     map[string]string{c.lang: sentence(r, c.lang, 12), "en": sentence(r, "en", 12)},
+		Summary:     map[string]string{c.lang: summary(r, z, c.lang, tradeIdx), "en": summary(r, z, "en", tradeIdx)},
 		Languages:   []string{c.lang, "en"},
 		Competences: comps,
 	}
@@ -104,10 +136,11 @@ func seededDB(b *testing.B) *sqlite.DB {
 		}
 		defer db.Close()
 		r := rand.New(rand.NewPCG(1, 2))
+		z := rand.NewZipf(r, 1.1, 2, uint64(len(filler)-1))
 		for i := 0; i < seedMembers; i += 5000 {
 			batch := make([]*node.Member, 0, 5000)
 			for j := i; j < i+5000; j++ {
-				batch = append(batch, randomMember(r, j))
+				batch = append(batch, randomMember(r, z, j))
 			}
 			if seedErr = db.ImportMembers(context.Background(), batch); seedErr != nil {
 				return
@@ -140,10 +173,10 @@ func BenchmarkCatalogueSearch100k(b *testing.B) {
 	svc := &catalogue.Service{Store: db}
 	queries := []catalogue.Query{
 		{Text: "accessibilité", Country: "FR"},
-		{Text: "video", Competence: "92000000"},
-		{Text: "web hosting", Language: "en", Country: "IT"},
+		{Text: "video captions", Competence: "92000000"},
+		{Text: "hosting servers", Language: "en", Country: "IT"},
 		{Competence: "72400000", Region: "FR1"},
-		{Text: "sous-titrage vidéo", Competence: "92111000", Country: "FR"},
+		{Text: "sous-titrage", Competence: "92111000", Country: "FR"},
 		{Competence: "79822500", Country: "ES", Language: "es"},
 		{Text: "coop 4242"},
 		{Text: "formazione software", Country: "IT", Region: "ITH"},
@@ -178,10 +211,11 @@ func BenchmarkMemberCreate(b *testing.B) {
 	db := MustOpen(b)
 	svc := &membership.Service{Store: db}
 	r := rand.New(rand.NewPCG(3, 4))
+	z := rand.NewZipf(r, 1.1, 2, uint64(len(filler)-1))
 	ctx := context.Background()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		m := randomMember(r, i)
+		m := randomMember(r, z, i)
 		if _, err := svc.Create(ctx, m); err != nil {
 			b.Fatal(err)
 		}

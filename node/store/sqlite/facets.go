@@ -16,7 +16,6 @@ const (
 	facetRegion  = "zzr"
 	facetCPV     = "zzcpv"
 	facetLang    = "zzl"
-	facetStatus  = "zzs"
 	facetOrigin  = "zzo"
 )
 
@@ -43,7 +42,8 @@ func originToken(origin string) string {
 // facets returns the facet tokens of a member: every CPV prefix of its
 // competences (72, 724, 7241, 72413), its region and the region's parents
 // (fr, fr1, fr10, fr101), its languages with and without region, its
-// country, status and origin.
+// country and origin. Only active members are indexed, so status needs no
+// token.
 func facets(m *node.Member) []string {
 	seen := map[string]bool{}
 	var out []string
@@ -54,7 +54,6 @@ func facets(m *node.Member) []string {
 		}
 	}
 	add(token(facetCountry, m.Country))
-	add(token(facetStatus, string(m.Status)))
 	add(originToken(m.Origin))
 	if m.Origin != "" {
 		add(facetOrigin + "remote")

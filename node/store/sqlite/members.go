@@ -117,12 +117,18 @@ func insertMember(ctx context.Context, tx *sql.Tx, m *node.Member) (int64, error
 }
 
 // indexMember writes the full-text row of a member; fresh says there is
-// none yet (deleting an absent row would leave a tombstone behind).
+// none yet (deleting an absent row would leave a tombstone behind). Only
+// active members are in the index: catalogue searches ask for them, and
+// keeping the others out keeps the status facet from matching nearly
+// every row. Searches for other statuses use the members table.
 func indexMember(ctx context.Context, tx *sql.Tx, seq int64, m *node.Member, fresh bool) error {
 	if !fresh {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM members_fts WHERE rowid = ?`, seq); err != nil {
 			return fmt.Errorf("index member: %w", err)
 		}
+	}
+	if !m.Status.Active() {
+		return nil
 	}
 	_, err := tx.ExecContext(ctx, `INSERT INTO members_fts(rowid, name, summary, tags, facets) VALUES (?, ?, ?, ?, ?)`,
 		seq, m.Name, summaryText(m.Summary), strings.Join(m.Tags, " "), strings.Join(facets(m), " "))

@@ -18,7 +18,7 @@ func matchExpr(q catalogue.Query, competencePrefix string) string {
 	if text := catalogue.FTSQuery(q.Text); text != "" {
 		parts = append(parts, "{name summary tags} : ("+text+")")
 	}
-	f := []string{token(facetStatus, string(q.Status))}
+	var f []string
 	if q.Country != "" {
 		f = append(f, token(facetCountry, q.Country))
 	}
@@ -40,29 +40,50 @@ func matchExpr(q catalogue.Query, competencePrefix string) string {
 	default:
 		f = append(f, originToken(q.Origin))
 	}
-	parts = append(parts, "facets : ("+strings.Join(f, " AND ")+")")
+	if len(f) > 0 {
+		parts = append(parts, "facets : ("+strings.Join(f, " AND ")+")")
+	}
 	return strings.Join(parts, " AND ")
 }
 
-// SearchMembers runs a validated catalogue query as one FTS5 match. With
-// free text the results are ordered by relevance (bm25), without it by
-// name.
+// SearchMembers runs a validated catalogue query. Active members are
+// found with one FTS5 match (ordered by relevance with free text, by name
+// without); other statuses, which only admins list, with the members table.
 func (db *DB) SearchMembers(ctx context.Context, q catalogue.Query, competencePrefix string) (catalogue.Result, error) {
+	if !q.Status.Active() {
+		return db.searchInactive(ctx, q, competencePrefix)
+	}
 	expr := matchExpr(q, competencePrefix)
 	var res catalogue.Result
-	if err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM members_fts WHERE members_fts MATCH ?`, expr).Scan(&res.Total); err != nil {
-		return res, fmt.Errorf("search members: count: %w", err)
+	var query string
+	var args []any
+	switch {
+	case expr == "": // every active member
+		if err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM members WHERE status = 'member'`).Scan(&res.Total); err != nil {
+			return res, fmt.Errorf("search members: count: %w", err)
+		}
+		query = `SELECT ` + memberColumns + ` FROM members m WHERE m.status = 'member' ORDER BY m.name COLLATE NOCASE, m.seq LIMIT ? OFFSET ?`
+		args = []any{q.Limit, q.Offset}
+	default:
+		if err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM members_fts WHERE members_fts MATCH ?`, expr).Scan(&res.Total); err != nil {
+			return res, fmt.Errorf("search members: count: %w", err)
+		}
+		query = `SELECT ` + memberColumns + ` FROM members m WHERE m.seq IN (SELECT rowid FROM members_fts WHERE members_fts MATCH ?)
+			ORDER BY m.name COLLATE NOCASE, m.seq LIMIT ? OFFSET ?`
+		if catalogue.FTSQuery(q.Text) != "" {
+			query = `SELECT ` + memberColumns + ` FROM (SELECT rowid, rank FROM members_fts WHERE members_fts MATCH ? ORDER BY rank LIMIT ? OFFSET ?) f
+			CROSS JOIN members m ON m.seq = f.rowid ORDER BY f.rank`
+		}
+		args = []any{expr, q.Limit, q.Offset}
 	}
 	if res.Total == 0 || q.Offset >= res.Total {
 		return res, nil
 	}
-	query := `SELECT ` + memberColumns + ` FROM members m WHERE m.seq IN (SELECT rowid FROM members_fts WHERE members_fts MATCH ?)
-		ORDER BY m.name COLLATE NOCASE, m.seq LIMIT ? OFFSET ?`
-	if strings.TrimSpace(catalogue.FTSQuery(q.Text)) != "" {
-		query = `SELECT ` + memberColumns + ` FROM (SELECT rowid, rank FROM members_fts WHERE members_fts MATCH ? ORDER BY rank LIMIT ? OFFSET ?) f
-		CROSS JOIN members m ON m.seq = f.rowid ORDER BY f.rank`
-	}
-	rows, err := db.read.QueryContext(ctx, query, expr, q.Limit, q.Offset)
+	return db.collect(ctx, res, query, args...)
+}
+
+func (db *DB) collect(ctx context.Context, res catalogue.Result, query string, args ...any) (catalogue.Result, error) {
+	rows, err := db.read.QueryContext(ctx, query, args...)
 	if err != nil {
 		return res, fmt.Errorf("search members: %w", err)
 	}
@@ -75,6 +96,54 @@ func (db *DB) SearchMembers(ctx context.Context, q catalogue.Query, competencePr
 		res.Items = append(res.Items, m.Public())
 	}
 	return res, rows.Err()
+}
+
+// searchInactive lists prospects, lapsed members or alumni: small sets an
+// admin browses, filtered on the members table.
+func (db *DB) searchInactive(ctx context.Context, q catalogue.Query, competencePrefix string) (catalogue.Result, error) {
+	where := []string{"m.status = ?"}
+	args := []any{string(q.Status)}
+	if q.Text != "" {
+		where = append(where, "(m.name LIKE ? OR m.summary LIKE ? OR m.tags LIKE ?)")
+		like := "%" + strings.NewReplacer("%", "", "_", "").Replace(q.Text) + "%"
+		args = append(args, like, like, like)
+	}
+	if q.Country != "" {
+		where = append(where, "m.country = ?")
+		args = append(args, q.Country)
+	}
+	if q.Region != "" {
+		where = append(where, "m.region >= ? AND m.region < ?")
+		args = append(args, q.Region, q.Region+"~")
+	}
+	if competencePrefix != "" {
+		where = append(where, "EXISTS (SELECT 1 FROM json_each(m.competences) c WHERE c.value >= ? AND c.value < ?)")
+		args = append(args, (competencePrefix + "00000000")[:8], competencePrefix+"~")
+	}
+	if q.Language != "" {
+		where = append(where, "EXISTS (SELECT 1 FROM json_each(m.languages) l WHERE l.value = ? OR l.value LIKE ?)")
+		args = append(args, q.Language, q.Language+"-%")
+	}
+	switch q.Origin {
+	case "":
+	case "local":
+		where = append(where, "m.origin = ''")
+	case "remote":
+		where = append(where, "m.origin <> ''")
+	default:
+		where = append(where, "m.origin = ?")
+		args = append(args, q.Origin)
+	}
+	cond := strings.Join(where, " AND ")
+	var res catalogue.Result
+	if err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM members m WHERE `+cond, args...).Scan(&res.Total); err != nil {
+		return res, fmt.Errorf("search members: count: %w", err)
+	}
+	if res.Total == 0 || q.Offset >= res.Total {
+		return res, nil
+	}
+	return db.collect(ctx, res, `SELECT `+memberColumns+` FROM members m WHERE `+cond+` ORDER BY m.name COLLATE NOCASE, m.seq LIMIT ? OFFSET ?`,
+		append(args, q.Limit, q.Offset)...)
 }
 
 // CountMembers returns how many members have each status, local ones only.

@@ -31,7 +31,8 @@ CREATE VIRTUAL TABLE members_fts USING fts5(
     name, summary, tags, facets,
     content = '', contentless_delete = 1,
     tokenize = 'unicode61 remove_diacritics 2',
-    prefix = '2 3'
+    prefix = '2 3',
+    detail = column
 );
 
 CREATE TABLE member_history (
