@@ -101,33 +101,28 @@ func (f *Federation) collection(w http.ResponseWriter, id string, total int, fir
 }
 
 func (f *Federation) serveFollowers(w http.ResponseWriter, r *http.Request) {
-	peers, err := f.store.Peers(r.Context())
-	if err != nil {
-		writeProblem(w, 500, "followers unavailable")
-		return
-	}
-	n := 0
-	for _, p := range peers {
-		if p.Incoming == node.FollowAccepted && !p.Blocked {
-			n++
-		}
-	}
-	f.collection(w, f.uris.Followers(), n, "")
+	f.countPeers(w, r, f.uris.Followers(), func(p *node.Peer) bool { return p.Incoming == node.FollowAccepted })
 }
 
 func (f *Federation) serveFollowing(w http.ResponseWriter, r *http.Request) {
+	f.countPeers(w, r, f.uris.Following(), func(p *node.Peer) bool { return p.Outgoing == node.FollowAccepted })
+}
+
+// countPeers answers a followers or following collection: its size only,
+// since who peers with whom is the network's own business.
+func (f *Federation) countPeers(w http.ResponseWriter, r *http.Request, id string, match func(*node.Peer) bool) {
 	peers, err := f.store.Peers(r.Context())
 	if err != nil {
-		writeProblem(w, 500, "following unavailable")
+		writeProblem(w, 500, "collection unavailable")
 		return
 	}
 	n := 0
 	for _, p := range peers {
-		if p.Outgoing == node.FollowAccepted && !p.Blocked {
+		if match(p) && !p.Blocked {
 			n++
 		}
 	}
-	f.collection(w, f.uris.Following(), n, "")
+	f.collection(w, id, n, "")
 }
 
 // serveOutbox pages the activities this node published: public ones for
