@@ -46,9 +46,16 @@ func matchExpr(q catalogue.Query, competencePrefix string) string {
 	return strings.Join(parts, " AND ")
 }
 
+// MaxRanked is the most matches a free-text search ranks by relevance
+// (bm25 scores every match); a broader search lists newest first, like a
+// search without text.
+const MaxRanked = 1000
+
 // SearchMembers runs a validated catalogue query. Active members are
-// found with one FTS5 match (ordered by relevance with free text, by name
-// without); other statuses, which only admins list, with the members table.
+// found with one FTS5 match: by relevance when free text matches at most
+// MaxRanked members, else newest first; browsing every active member is
+// alphabetical. Other statuses, which only admins list, are filtered on
+// the members table.
 func (db *DB) SearchMembers(ctx context.Context, q catalogue.Query, competencePrefix string) (catalogue.Result, error) {
 	if !q.Status.Active() {
 		return db.searchInactive(ctx, q, competencePrefix)
@@ -68,9 +75,10 @@ func (db *DB) SearchMembers(ctx context.Context, q catalogue.Query, competencePr
 		if err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM members_fts WHERE members_fts MATCH ?`, expr).Scan(&res.Total); err != nil {
 			return res, fmt.Errorf("search members: count: %w", err)
 		}
-		query = `SELECT ` + memberColumns + ` FROM members m WHERE m.seq IN (SELECT rowid FROM members_fts WHERE members_fts MATCH ?)
-			ORDER BY m.name COLLATE NOCASE, m.seq LIMIT ? OFFSET ?`
-		if catalogue.FTSQuery(q.Text) != "" {
+		// Newest first: FTS5 walks rowids backwards and stops at the page.
+		query = `SELECT ` + memberColumns + ` FROM (SELECT rowid FROM members_fts WHERE members_fts MATCH ? ORDER BY rowid DESC LIMIT ? OFFSET ?) f
+			CROSS JOIN members m ON m.seq = f.rowid ORDER BY m.seq DESC`
+		if catalogue.FTSQuery(q.Text) != "" && res.Total <= MaxRanked {
 			query = `SELECT ` + memberColumns + ` FROM (SELECT rowid, rank FROM members_fts WHERE members_fts MATCH ? ORDER BY rank LIMIT ? OFFSET ?) f
 			CROSS JOIN members m ON m.seq = f.rowid ORDER BY f.rank`
 		}
