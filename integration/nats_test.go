@@ -34,7 +34,9 @@ func TestExternalNATS(t *testing.T) {
 // TestNATSOutage kills the external NATS server under a running node:
 // the node turns not ready, still takes a member, and once NATS is back
 // it is ready again and the member's event, kept in the outbox, reaches
-// the stream; nothing is lost and nothing is published twice.
+// the stream. Then the node crashes during a second outage: the event of
+// the member created just before is published after both restart.
+// Nothing is lost and nothing is published twice.
 func TestNATSOutage(t *testing.T) {
 	t.Parallel()
 	n := mustNetwork(t)
@@ -76,6 +78,47 @@ func TestNATSOutage(t *testing.T) {
 	t.Logf("/readyz said ready %v after NATS was started again", time.Since(restarted).Round(time.Millisecond))
 	waitEvents(t, ns, "scop-avant", "scop-pendant")
 	waitOutboxEmpty(t, fr, 2)
+
+	// The NATS client buffers publishes while it reconnects, so the event
+	// above may have come from that buffer. Now the node crashes during an
+	// outage, buffer and all: only the outbox in SQLite still has the event.
+	ns.kill(t)
+	waitFor(t, 10*time.Second, func() error {
+		if st, r, err := fr.readyz(t); err != nil || st != http.StatusServiceUnavailable {
+			return fmt.Errorf("/readyz = %d %+v %v, want 503", st, r, err)
+		}
+		return nil
+	})
+	errsBefore, err := fr.metric(t, "etoiles_outbox_errors_total")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fr.mustCreateMember(t, admin, "scop-crash", "Scop Crash")
+	// Let the relay fail on the event first: a relay that marked what it
+	// could not publish would lose it here.
+	failed := time.Now()
+	waitFor(t, 30*time.Second, func() error {
+		errs, err := fr.metric(t, "etoiles_outbox_errors_total")
+		if err != nil {
+			return err
+		}
+		pending, err := fr.metric(t, "etoiles_outbox_pending")
+		if err != nil {
+			return err
+		}
+		if errs <= errsBefore || pending < 1 {
+			return fmt.Errorf("outbox: %v errors (%v before), %v pending; want a failed round and the event pending", errs, errsBefore, pending)
+		}
+		return nil
+	})
+	t.Logf("the relay failed a round %v after the member was created", time.Since(failed).Round(time.Millisecond))
+	fr.kill(t)
+	ns.start(t)
+	ns.waitReady(t)
+	fr.start(t)
+	fr.waitReady(t)
+	waitEvents(t, ns, "scop-avant", "scop-pendant", "scop-crash")
+	waitOutboxEmpty(t, fr, 1)
 }
 
 // waitEvents waits until the EVENTS stream holds exactly one
