@@ -33,19 +33,28 @@ const labelContext = "io.etoiles.context.sha256"
 var images struct {
 	once     sync.Once
 	err      error
-	nodeDeps []string // module paths linked into the etoiles binary
-	log      []string // what was built or reused, and how long it took
+	ids      map[string]string // tag → image id
+	nodeDeps []string          // module paths linked into the etoiles binary
+	log      []string          // what was built or reused, and how long it took
 }
 
-// mustImages builds the static binaries and the etoiles and etoiles-nats
-// images, once per test binary; the tests running in parallel wait for it.
-func mustImages(tb testing.TB) {
+// mustImage returns the id of the image built for tag (nodeImage or
+// natsImage). The first call builds the static binaries and both images,
+// once per test binary; tests running in parallel wait for it. Containers
+// are created from the id, so that another run retagging the image
+// meanwhile cannot swap the binary under a test.
+func mustImage(tb testing.TB, tag string) string {
 	tb.Helper()
 	pool := mustDocker(tb)
 	images.once.Do(func() { images.err = buildImages(pool) })
 	if images.err != nil {
 		tb.Fatalf("build images: %v", images.err)
 	}
+	id, ok := images.ids[tag]
+	if !ok {
+		tb.Fatalf("no image is built for %s", tag)
+	}
+	return id
 }
 
 func buildImages(pool *dockertest.Pool) error {
@@ -79,15 +88,17 @@ func buildImages(pool *dockertest.Pool) error {
 		images.nodeDeps = append(images.nodeDeps, d.Path)
 	}
 
+	images.ids = map[string]string{}
 	for _, im := range []struct{ tag, dockerfile, binary string }{
 		{nodeImage, "Dockerfile", "etoiles"},
 		{natsImage, "Dockerfile.nats", "nats-server"},
 	} {
 		start := time.Now()
-		built, err := buildImage(pool, im.tag, filepath.Join(root, im.dockerfile), filepath.Join(dir, im.binary))
+		id, built, err := buildImage(pool, im.tag, filepath.Join(root, im.dockerfile), filepath.Join(dir, im.binary))
 		if err != nil {
 			return fmt.Errorf("%s: %w", im.tag, err)
 		}
+		images.ids[im.tag] = id
 		verb := "reused"
 		if built {
 			verb = "built"
@@ -112,23 +123,24 @@ func moduleRoot() (string, error) {
 
 // buildImage builds tag from a context holding the Dockerfile, the binary
 // and an empty data/ directory, as scripts/image prepares it, unless tag
-// already holds an image of the same context. It reports whether it built.
-func buildImage(pool *dockertest.Pool, tag, dockerfile, binary string) (bool, error) {
+// already holds an image of the same context. It returns the image id and
+// whether it built.
+func buildImage(pool *dockertest.Pool, tag, dockerfile, binary string) (id string, built bool, err error) {
 	df, err := os.ReadFile(dockerfile)
 	if err != nil {
-		return false, err
+		return "", false, err
 	}
 	bin, err := os.ReadFile(binary)
 	if err != nil {
-		return false, err
+		return "", false, err
 	}
 	h := sha256.New()
 	fmt.Fprintf(h, "%d\n", len(df))
 	h.Write(df)
 	h.Write(bin)
 	sum := hex.EncodeToString(h.Sum(nil))
-	if im, err := pool.Client.InspectImage(tag); err == nil && im.Config != nil && im.Config.Labels[labelContext] == sum {
-		return false, nil
+	if id, err := imageOf(pool, tag, sum); err == nil {
+		return id, false, nil
 	}
 
 	var ctx bytes.Buffer
@@ -144,17 +156,17 @@ func buildImage(pool *dockertest.Pool, tag, dockerfile, binary string) (bool, er
 	}
 	for _, f := range files {
 		if err := tw.WriteHeader(&tar.Header{Name: f.name, Mode: f.mode, Size: int64(len(f.body)), ModTime: now}); err != nil {
-			return false, err
+			return "", false, err
 		}
 		if _, err := tw.Write(f.body); err != nil {
-			return false, err
+			return "", false, err
 		}
 	}
 	if err := tw.WriteHeader(&tar.Header{Name: "data/", Typeflag: tar.TypeDir, Mode: 0o755, ModTime: now}); err != nil {
-		return false, err
+		return "", false, err
 	}
 	if err := tw.Close(); err != nil {
-		return false, err
+		return "", false, err
 	}
 	var out bytes.Buffer
 	err = pool.Client.BuildImage(dc.BuildImageOptions{
@@ -169,7 +181,21 @@ func buildImage(pool *dockertest.Pool, tag, dockerfile, binary string) (bool, er
 		ForceRmTmpContainer: true,
 	})
 	if err != nil {
-		return false, fmt.Errorf("docker build: %v\n%s", err, out.String())
+		return "", false, fmt.Errorf("docker build: %v\n%s", err, out.String())
 	}
-	return true, nil
+	id, err = imageOf(pool, tag, sum)
+	return id, true, err
+}
+
+// imageOf returns the id of the image tagged tag if it was built from the
+// context whose hash is sum.
+func imageOf(pool *dockertest.Pool, tag, sum string) (string, error) {
+	im, err := pool.Client.InspectImage(tag)
+	if err != nil {
+		return "", err
+	}
+	if im.Config == nil || im.Config.Labels[labelContext] != sum {
+		return "", fmt.Errorf("image %s was not built from this tree (retagged by another run?)", tag)
+	}
+	return im.ID, nil
 }

@@ -67,7 +67,7 @@ const maxImageSize = 40 * 1000 * 1000
 func TestImage(t *testing.T) {
 	t.Parallel()
 	pool := mustDocker(t)
-	mustImages(t)
+	ids := map[string]string{nodeImage: mustImage(t, nodeImage), natsImage: mustImage(t, natsImage)}
 	for _, l := range images.log {
 		t.Log(l)
 	}
@@ -78,7 +78,7 @@ func TestImage(t *testing.T) {
 		{nodeImage, "/etoiles", true},
 		{natsImage, "/nats-server", false},
 	} {
-		im, err := pool.Client.InspectImage(tt.tag)
+		im, err := pool.Client.InspectImage(ids[tt.tag])
 		if err != nil {
 			t.Fatalf("inspect %s: %v", tt.tag, err)
 		}
@@ -105,7 +105,7 @@ func TestImage(t *testing.T) {
 
 	n := mustNetwork(t)
 	c := mustStart(t, n, spec{
-		image: nodeImage, hostname: "fr.etoiles.test", cmd: []string{"serve", "--country", "FR"},
+		image: ids[nodeImage], hostname: "fr.etoiles.test", cmd: []string{"serve", "--country", "FR"},
 		env: []string{"TZ=Europe/Paris"}, ports: []string{nodePort}, dataDir: "/data",
 	})
 	fr := &node{container: c, hostname: "fr.etoiles.test"}

@@ -36,9 +36,8 @@ type node struct {
 // extra serve flags; it waits until /readyz says ready.
 func mustStartNode(tb testing.TB, n *network, hostname string, flags ...string) *node {
 	tb.Helper()
-	mustImages(tb)
 	cmd := append([]string{"serve", "--public-url", "http://" + hostname + ":8080"}, flags...)
-	c := mustStart(tb, n, spec{image: nodeImage, hostname: hostname, cmd: cmd, ports: []string{nodePort}, dataDir: "/data"})
+	c := mustStart(tb, n, spec{image: mustImage(tb, nodeImage), hostname: hostname, cmd: cmd, ports: []string{nodePort}, dataDir: "/data"})
 	nd := &node{container: c, hostname: hostname}
 	nd.waitReady(tb)
 	return nd
@@ -54,8 +53,7 @@ const natsHostname = "nats.etoiles.test"
 // with JetStream kept in a volume, and waits until it is healthy.
 func mustStartNATS(tb testing.TB, n *network) *natsServer {
 	tb.Helper()
-	mustImages(tb)
-	c := mustStart(tb, n, spec{image: natsImage, hostname: natsHostname, ports: []string{natsClientPort, natsHTTPPort}, dataDir: "/data"})
+	c := mustStart(tb, n, spec{image: mustImage(tb, natsImage), hostname: natsHostname, ports: []string{natsClientPort, natsHTTPPort}, dataDir: "/data"})
 	s := &natsServer{c}
 	s.waitReady(tb)
 	return s
