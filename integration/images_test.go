@@ -142,6 +142,10 @@ func buildImage(pool *dockertest.Pool, tag, dockerfile, binary string) (id strin
 	if id, err := imageOf(pool, tag, sum); err == nil {
 		return id, false, nil
 	}
+	var old string // the image the tag leaves, removed once unused
+	if im, err := pool.Client.InspectImage(tag); err == nil {
+		old = im.ID
+	}
 
 	var ctx bytes.Buffer
 	tw := tar.NewWriter(&ctx)
@@ -184,6 +188,9 @@ func buildImage(pool *dockertest.Pool, tag, dockerfile, binary string) (id strin
 		return "", false, fmt.Errorf("docker build: %v\n%s", err, out.String())
 	}
 	id, err = imageOf(pool, tag, sum)
+	if err == nil && old != "" && old != id {
+		_ = pool.Client.RemoveImage(old) // fails, harmlessly, while a container uses it
+	}
 	return id, true, err
 }
 
