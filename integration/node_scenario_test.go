@@ -48,6 +48,30 @@ func TestNodeSurvivesRestart(t *testing.T) {
 	}
 }
 
+// TestNationalNodesShareANetwork starts the fr, it and es nodes on one
+// private network, the topology the federation scenarios build on: each
+// is ready with its own volume, and each reaches the others by hostname.
+func TestNationalNodesShareANetwork(t *testing.T) {
+	t.Parallel()
+	n := mustNetwork(t)
+	nodes := map[string]*node{}
+	for _, c := range []string{"fr", "it", "es"} {
+		nodes[c] = mustStartNode(t, n, c+".etoiles.test", "--country", strings.ToUpper(c))
+	}
+	for from, a := range nodes {
+		for to, b := range nodes {
+			if from != to {
+				a.exec(t, "/etoiles", "healthcheck", "--url", "http://"+b.hostname+":8080/healthz")
+			}
+		}
+	}
+	// Separate volumes: a member created on fr is not on it.
+	nodes["fr"].mustCreateMember(t, nodes["fr"].token(t, "admin"), "scop-echo", "Scop Écho")
+	if st, v := nodes["it"].do(t, "GET", "/api/v1/members/scop-echo", nodes["it"].token(t, "admin"), ""); st != http.StatusNotFound {
+		t.Errorf("it has fr's member: GET = %d %v, want 404", st, v)
+	}
+}
+
 // mustFind fails unless a catalogue search for q returns exactly the member id.
 func mustFind(tb testing.TB, nd *node, token, q, id string) {
 	tb.Helper()
