@@ -1,6 +1,7 @@
 package federation
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -29,8 +30,10 @@ func defaultLang(m map[string]string) string {
 	return best
 }
 
-// ActorDocument returns the node's Group actor as JSON.
-func (f *Federation) ActorDocument() ([]byte, error) {
+// ActorDocument returns the node's Group actor as JSON, with its
+// admission credential once installed, and on a confederation the key
+// that verifies credentials.
+func (f *Federation) ActorDocument(ctx context.Context) ([]byte, error) {
 	u := f.uris
 	b := vocab.NewObject("Group", u.Actor()).
 		SetPreferredUsername(preferredUsername).
@@ -42,24 +45,36 @@ func (f *Federation) ActorDocument() ([]byte, error) {
 	if f.cfg.Country != "" {
 		b.Set("country", f.cfg.Country)
 	}
+	if cred, _ := f.store.Setting(ctx, settingCredential); cred != "" {
+		b.Set("admissionCredential", cred)
+	}
 	b.SetSummary("en", map[string]string{"en": fmt.Sprintf("%s: a %s node of the e-toiles network of co-operatives.", f.cfg.Name, f.cfg.Role)})
 	body, err := b.Marshal()
 	if err != nil {
 		return nil, err
 	}
-	return addEdKey(body, u, PublicPEM(f.keys.Ed.Public()))
+	extra := map[string]string{"etoiles:ed25519Key": PublicPEM(f.keys.Ed.Public())}
+	if f.keys.Admission != nil {
+		extra["etoiles:admissionKey"] = PublicPEM(f.keys.Admission.Public())
+	}
+	return addKeys(body, u, extra)
 }
 
-// addEdKey adds the actor's Ed25519 key, which verifies its RFC 9421
-// signatures, under the compact IRI "etoiles:ed25519Key" (id, owner,
-// publicKeyPem, like publicKey); software that does not know it ignores it.
-func addEdKey(body []byte, u URIs, pem string) ([]byte, error) {
+// addKeys adds the actor's other keys under compact IRIs, each shaped
+// like publicKey (id, owner, publicKeyPem): "etoiles:ed25519Key" verifies
+// its RFC 9421 signatures, "etoiles:admissionKey" (a confederation's)
+// verifies admission credentials. Software that does not know them
+// ignores them.
+func addKeys(body []byte, u URIs, keys map[string]string) ([]byte, error) {
 	var doc map[string]json.RawMessage
 	if err := json.Unmarshal(body, &doc); err != nil {
 		return nil, err
 	}
-	k, _ := json.Marshal(map[string]string{"id": u.EdKey(), "owner": u.Actor(), "publicKeyPem": pem})
-	doc["etoiles:ed25519Key"] = k
+	ids := map[string]string{"etoiles:ed25519Key": u.EdKey(), "etoiles:admissionKey": u.Actor() + admissionKeyFragment}
+	for term, pem := range keys {
+		k, _ := json.Marshal(map[string]string{"id": ids[term], "owner": u.Actor(), "publicKeyPem": pem})
+		doc[term] = k
+	}
 	return json.Marshal(doc)
 }
 

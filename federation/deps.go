@@ -39,6 +39,11 @@ type Store interface {
 
 	AddOutboxItem(ctx context.Context, it node.OutboxItem) error
 	OutboxPage(ctx context.Context, peers bool, before int64, limit int) ([]node.OutboxItem, int, error)
+
+	Setting(ctx context.Context, key string) (string, error)
+	SetSetting(ctx context.Context, key, value string) error
+	SetPeerAdmission(ctx context.Context, id int64, admitted bool, jti string, expires time.Time) error
+	AdmissionStore
 }
 
 // Handler processes one queued message. Returning nil acknowledges it; an
@@ -58,12 +63,13 @@ type Queue interface {
 
 // Streams and subjects federation uses (created by node/bus).
 const (
-	StreamEvents    = "EVENTS"
-	StreamInbox     = "INBOX"
-	StreamDelivery  = "DELIVERY"
-	SubjectInbox    = "etoiles.inbox.activity"
-	SubjectDelivery = "etoiles.delivery.job"
-	SubjectMembers  = "etoiles.event.member.>"
+	StreamEvents      = "EVENTS"
+	StreamInbox       = "INBOX"
+	StreamDelivery    = "DELIVERY"
+	SubjectInbox      = "etoiles.inbox.activity"
+	SubjectDelivery   = "etoiles.delivery.job"
+	SubjectMembers    = "etoiles.event.member.>"
+	SubjectAdmissions = "etoiles.event.admission.>"
 )
 
 // retryError asks the queue to redeliver after a delay.

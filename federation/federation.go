@@ -2,6 +2,7 @@ package federation
 
 import (
 	"context"
+	"encoding/json"
 	"log/slog"
 	"sync"
 	"time"
@@ -40,8 +41,24 @@ type Config struct {
 	// remote host may make, with a burst of ten times that; default 50.
 	InboxRate float64
 	// Verifier checks inbound HTTP signatures; the zero value uses the
-	// httpsig defaults (Date within 1 h ahead and 12 h behind).
+	// httpsig defaults (signing time at most 1 h old or ahead).
 	Verifier httpsig.Verifier
+	// ConfederationURL is the confederation's actor URL (national nodes,
+	// --confederation); empty means the node is not part of a
+	// confederation and peers only by hand.
+	ConfederationURL string
+	// ConfederationKey is the confederation's admission public key (PEM),
+	// from --confederation-key; empty means pin it on first use.
+	ConfederationKey string
+	// Committed is called after a write that raised events, to wake the
+	// outbox relay.
+	Committed func()
+	// TrustInterval is how often admissions are checked for expiry and
+	// the revocation list refreshed; default 1 h.
+	TrustInterval time.Duration
+	// Credential is this node's admission credential from --credential,
+	// installed at start (retried until the confederation answers).
+	Credential string
 }
 
 func (c *Config) defaults() {
@@ -63,6 +80,9 @@ func (c *Config) defaults() {
 	if c.Role == "" {
 		c.Role = "national"
 	}
+	if c.TrustInterval <= 0 {
+		c.TrustInterval = time.Hour
+	}
 }
 
 // Federation is the node's ActivityPub edge.
@@ -77,7 +97,10 @@ type Federation struct {
 	log    *slog.Logger
 	now    func() time.Time
 
-	limiter *hostLimiter
+	limiter   *hostLimiter
+	committed func()
+	cancel    context.CancelFunc
+	wg        sync.WaitGroup
 
 	mu         sync.Mutex
 	stops      []func()
@@ -95,6 +118,7 @@ func New(cfg Config, keys *Keys, store Store, queue Queue, logger *slog.Logger) 
 		cfg: cfg, uris: u, keys: keys, store: store, queue: queue, log: logger, now: time.Now,
 		client: NewClient(cfg.AllowPrivate, cfg.InsecureHTTP, "etoiles/"+cfg.Version+" (+"+cfg.PublicURL+")"),
 	}
+	f.committed = cfg.Committed
 	f.signer = &Signer{Key: keys.RSA, KeyID: u.MainKey(), Now: func() time.Time { return f.now() }}
 	f.limiter = newHostLimiter(cfg.InboxRate, int(cfg.InboxRate*10))
 	if f.cfg.Verifier.Now == nil {
@@ -107,8 +131,9 @@ func New(cfg Config, keys *Keys, store Store, queue Queue, logger *slog.Logger) 
 func (f *Federation) URIs() URIs { return f.uris }
 
 // Start subscribes the inbox processor, the outbound fan-out and the
-// delivery workers, and requeues pending deliveries when the delivery
-// stream was lost. They run until Stop.
+// delivery workers, requeues pending deliveries when the delivery stream
+// was lost, and starts the trust loop (auto-peering with the network,
+// admission expiry, revocations). They run until Stop.
 func (f *Federation) Start(ctx context.Context) error {
 	subs := []struct {
 		stream, durable, subject string
@@ -117,6 +142,12 @@ func (f *Federation) Start(ctx context.Context) error {
 		{StreamInbox, "inbox-processor", SubjectInbox, f.processInbox},
 		{StreamEvents, "federation-fanout", SubjectMembers, f.fanOut},
 		{StreamDelivery, "delivery", SubjectDelivery, f.deliver},
+	}
+	if f.cfg.Role == confederationRole {
+		subs = append(subs, struct {
+			stream, durable, subject string
+			h                        Handler
+		}{StreamEvents, "federation-admissions", SubjectAdmissions, f.fanOutAdmission})
 	}
 	for _, s := range subs {
 		stop, err := f.queue.Subscribe(ctx, s.stream, s.durable, s.subject, s.h)
@@ -128,18 +159,83 @@ func (f *Federation) Start(ctx context.Context) error {
 		f.stops = append(f.stops, stop)
 		f.mu.Unlock()
 	}
-	return f.requeueDeliveries(ctx)
+	if err := f.requeueDeliveries(ctx); err != nil {
+		f.Stop()
+		return err
+	}
+	loopCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	f.cancel = cancel
+	f.wg.Add(1)
+	go func() {
+		defer f.wg.Done()
+		f.trustLoop(loopCtx)
+	}()
+	return nil
 }
 
-// Stop stops the consumers and waits for the work in progress.
+// trustLoop peers with the network at start, then checks admissions for
+// expiry and revocation every TrustInterval.
+func (f *Federation) trustLoop(ctx context.Context) {
+	for wait := time.Second; f.cfg.Credential != ""; wait = min(2*wait, time.Minute) {
+		_, err := f.InstallCredential(ctx, f.cfg.Credential)
+		if err == nil {
+			break
+		}
+		if node.ErrorCode(err) != node.EUNAVAILABLE {
+			f.log.ErrorContext(ctx, "the admission credential is refused", "err", err)
+			break
+		}
+		f.log.WarnContext(ctx, "installing the admission credential", "err", err, "retry_in", wait)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(wait):
+		}
+	}
+	if err := f.AutoPeer(ctx); err != nil && ctx.Err() == nil {
+		f.log.WarnContext(ctx, "auto-peering", "err", err)
+	}
+	t := time.NewTicker(f.cfg.TrustInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := f.refreshRevocations(ctx); err != nil {
+				f.log.WarnContext(ctx, "revocation list", "err", err)
+			}
+			if err := f.expireAdmissions(ctx); err != nil {
+				f.log.WarnContext(ctx, "admission expiry", "err", err)
+			}
+		}
+	}
+}
+
+// Stop stops the consumers and the trust loop, and waits for the work in
+// progress.
 func (f *Federation) Stop() {
 	f.mu.Lock()
 	stops := f.stops
 	f.stops = nil
+	cancel := f.cancel
 	f.mu.Unlock()
+	if cancel != nil {
+		cancel()
+	}
+	f.wg.Wait()
 	for _, stop := range stops {
 		stop()
 	}
+}
+
+// fanOutAdmission announces admission events (confederation role).
+func (f *Federation) fanOutAdmission(ctx context.Context, data []byte) error {
+	var ev node.Event
+	if err := json.Unmarshal(data, &ev); err != nil {
+		return &permanentError{err}
+	}
+	return f.announceAdmission(ctx, ev)
 }
 
 // requeueDeliveries rebuilds the delivery queue from SQLite when the

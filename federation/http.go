@@ -22,6 +22,7 @@ const (
 var Routes = []string{
 	"GET /actor", "POST /actor/inbox", "POST /inbox", "GET /actor/outbox", "GET /actor/followers", "GET /actor/following",
 	"GET /members/{id}", "GET /.well-known/webfinger", "GET /.well-known/nodeinfo", "GET /nodeinfo/2.1", "GET /ns",
+	"GET /admitted", "GET /revocations",
 }
 
 // Register adds the federation routes to mux.
@@ -31,6 +32,7 @@ func (f *Federation) Register(mux *http.ServeMux) {
 		"GET /actor/outbox": f.serveOutbox, "GET /actor/followers": f.serveFollowers, "GET /actor/following": f.serveFollowing,
 		"GET /members/{id}": f.serveMember, "GET /.well-known/webfinger": f.serveWebFinger,
 		"GET /.well-known/nodeinfo": f.serveNodeInfoLinks, "GET /nodeinfo/2.1": f.serveNodeInfo, "GET /ns": f.serveContext,
+		"GET /admitted": f.serveAdmitted, "GET /revocations": f.serveRevocations,
 	}
 	for _, pattern := range Routes {
 		mux.HandleFunc(pattern, h[pattern])
@@ -54,7 +56,7 @@ func writeProblem(w http.ResponseWriter, status int, detail string) {
 }
 
 func (f *Federation) serveActor(w http.ResponseWriter, r *http.Request) {
-	body, err := f.ActorDocument()
+	body, err := f.ActorDocument(r.Context())
 	if err != nil {
 		f.log.ErrorContext(r.Context(), "actor document", "err", err)
 		writeProblem(w, 500, "the actor document could not be built")

@@ -75,7 +75,7 @@ func (f *Federation) serveInbox(w http.ResponseWriter, r *http.Request) {
 	}
 	if !act.Is("Follow") {
 		p, err := f.store.PeerByActor(ctx, actor)
-		if err != nil || !p.Allowed || p.Blocked {
+		if err != nil || !p.Trusted() {
 			writeProblem(w, 403, actor+" is not an allowed peer of this node")
 			return
 		}
@@ -123,7 +123,7 @@ func (f *Federation) verifyPeerGet(r *http.Request) (*node.Peer, int, error) {
 		return nil, 401, fmt.Errorf("a signed GET from an admitted peer is required: %w", err)
 	}
 	p, err := f.store.PeerByActor(r.Context(), res.Owner)
-	if err != nil || !p.Allowed || p.Blocked {
+	if err != nil || !p.Trusted() {
 		return nil, 403, fmt.Errorf("%s is not an allowed peer of this node", res.Owner)
 	}
 	return p, 0, nil
@@ -188,7 +188,7 @@ func findKey(body []byte, keyID string) (owner, pem string, err error) {
 	if json.Unmarshal(body, &self) == nil && self.PEM != "" {
 		cands = append(cands, self)
 	}
-	for _, term := range []string{"publicKey", "etoiles:ed25519Key"} {
+	for _, term := range []string{"publicKey", "etoiles:ed25519Key", "etoiles:admissionKey"} {
 		raw := doc[term]
 		var one publicKey
 		var many []publicKey

@@ -19,6 +19,8 @@ import (
 type Keys struct {
 	RSA *rsa.PrivateKey    // draft-cavage rsa-sha256, the key Mastodon and GoToSocial verify
 	Ed  ed25519.PrivateKey // RFC 9421 ed25519
+	// Admission signs admission credentials; only a confederation has it.
+	Admission ed25519.PrivateKey
 }
 
 // Key file names in the data directory.
@@ -86,6 +88,26 @@ func loadOrCreate(path string, gen func() (crypto.Signer, error)) (crypto.Signer
 		return nil, fmt.Errorf("read %s: not a signing key", path)
 	}
 	return s, nil
+}
+
+// AdmissionKeyFile is the confederation's credential signing key.
+const AdmissionKeyFile = "admission-ed25519.pem"
+
+// LoadOrCreateAdmissionKey reads the confederation's admission key from
+// dir, creating it on first use.
+func LoadOrCreateAdmissionKey(dir string) (ed25519.PrivateKey, error) {
+	k, err := loadOrCreate(filepath.Join(dir, AdmissionKeyFile), func() (crypto.Signer, error) {
+		_, k, err := ed25519.GenerateKey(rand.Reader)
+		return k, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	ek, ok := k.(ed25519.PrivateKey)
+	if !ok {
+		return nil, errors.New("admission key: not an Ed25519 key")
+	}
+	return ek, nil
 }
 
 // PublicPEM returns a public key as SPKI PEM.

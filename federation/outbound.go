@@ -18,7 +18,7 @@ func shortHash(s string) string {
 }
 
 // businessPeers returns the peers that receive network-internal data:
-// allowed, not blocked, and following us.
+// trusted (allowed or admitted, not blocked) and following us.
 func (f *Federation) businessPeers(ctx context.Context) ([]*node.Peer, error) {
 	peers, err := f.store.Peers(ctx)
 	if err != nil {
@@ -26,7 +26,7 @@ func (f *Federation) businessPeers(ctx context.Context) ([]*node.Peer, error) {
 	}
 	var out []*node.Peer
 	for _, p := range peers {
-		if p.Allowed && !p.Blocked && p.Incoming == node.FollowAccepted && p.DeliveryInbox() != "" {
+		if p.Trusted() && p.Incoming == node.FollowAccepted && p.DeliveryInbox() != "" {
 			out = append(out, p)
 		}
 	}
@@ -163,9 +163,15 @@ func (f *Federation) backfill(ctx context.Context, peer *node.Peer) error {
 	return nil
 }
 
-// fetchActor fetches a remote actor and returns it as a new peer record
-// (not saved).
-func (f *Federation) fetchActor(ctx context.Context, actorURL string) (*node.Peer, error) {
+// remoteActor is a fetched actor: the peer record it makes (not saved)
+// and the admission credential it shows, if any.
+type remoteActor struct {
+	*node.Peer
+	credential string
+}
+
+// fetchActor fetches a remote actor.
+func (f *Federation) fetchActor(ctx context.Context, actorURL string) (*remoteActor, error) {
 	if err := f.client.CheckURL(actorURL); err != nil {
 		return nil, &node.Error{Code: node.EINVALID, Op: "fetch actor", Message: err.Error()}
 	}
@@ -180,7 +186,7 @@ func (f *Federation) fetchActor(ctx context.Context, actorURL string) (*node.Pee
 	if it.ID() != actorURL {
 		return nil, &node.Error{Code: node.EINVALID, Op: "fetch actor", Message: fmt.Sprintf("%s serves an actor with id %s", actorURL, it.ID())}
 	}
-	p := &node.Peer{ActorURL: actorURL}
+	p := &remoteActor{Peer: &node.Peer{ActorURL: actorURL}}
 	p.Inbox = first(it.IRIs("inbox"))
 	var endpoints struct {
 		SharedInbox string `json:"sharedInbox"`
@@ -190,6 +196,7 @@ func (f *Federation) fetchActor(ctx context.Context, actorURL string) (*node.Pee
 	names := it.NameMap()
 	p.Name = names[defaultLang(names)]
 	_ = it.Unmarshal("country", &p.Country)
+	_ = it.Unmarshal("admissionCredential", &p.credential)
 	if p.Inbox == "" || !sameHost(p.Inbox, actorURL) || p.SharedInbox != "" && !sameHost(p.SharedInbox, actorURL) {
 		return nil, &node.Error{Code: node.EINVALID, Op: "fetch actor", Message: actorURL + " has no inbox on its own host"}
 	}

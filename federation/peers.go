@@ -43,14 +43,20 @@ func (f *Federation) AddPeer(ctx context.Context, actorURL string) (*node.Peer, 
 	}
 	peer, err := f.store.PeerByActor(ctx, actorURL)
 	if node.ErrorCode(err) == node.ENOTFOUND {
-		peer, err = fetched, nil
+		peer, err = fetched.Peer, nil
 	}
 	if err != nil {
 		return nil, err
 	}
 	peer.Inbox, peer.SharedInbox, peer.Name, peer.Country = fetched.Inbox, fetched.SharedInbox, fetched.Name, fetched.Country
 	peer.Allowed, peer.Blocked = true, false
-	return peer, f.follow(ctx, peer)
+	if err := f.follow(ctx, peer); err != nil {
+		return nil, err
+	}
+	if err := f.admitIfCredentialed(ctx, peer, fetched.credential); err != nil {
+		return nil, err
+	}
+	return peer, nil
 }
 
 // follow sends our Follow to an allowed peer and accepts its pending

@@ -68,7 +68,10 @@ func (f *Federation) apply(ctx context.Context, act *vocab.Item, signer string) 
 	case act.Is("Follow"):
 		return f.applyFollow(ctx, act, peer)
 	}
-	if peer == nil || !peer.Allowed {
+	if act.Is("Add") || act.Is("Remove") {
+		return f.applyAnnouncement(ctx, act, actor)
+	}
+	if peer == nil || !peer.Trusted() {
 		return refuse("%s is not an allowed peer", actor)
 	}
 	obj := act.Object()
@@ -120,17 +123,22 @@ func (f *Federation) applyFollow(ctx context.Context, act *vocab.Item, peer *nod
 		return refuse("Follow of something other than this node's actor")
 	}
 	actor := act.Actor()
-	if peer == nil {
+	if peer == nil || !peer.Trusted() {
 		info, err := f.fetchActor(ctx, actor)
 		if err != nil {
 			return err
 		}
-		if peer, err = f.store.EnsurePeer(ctx, info); err != nil {
+		if peer, err = f.store.EnsurePeer(ctx, info.Peer); err != nil {
+			return err
+		}
+		// A node admitted by the confederation is trusted on its
+		// credential alone.
+		if err := f.admitIfCredentialed(ctx, peer, info.credential); err != nil {
 			return err
 		}
 	}
 	switch {
-	case peer.Allowed:
+	case peer.Trusted():
 		peer.Incoming = node.FollowAccepted
 	case f.cfg.QueueUnknownFollows:
 		f.log.InfoContext(ctx, "follow queued for an admin", "actor", actor)
@@ -142,13 +150,13 @@ func (f *Federation) applyFollow(ctx context.Context, act *vocab.Item, peer *nod
 		return err
 	}
 	answer := "Accept"
-	if !peer.Allowed {
+	if !peer.Trusted() {
 		answer = "Reject"
 	}
 	if err := f.send(ctx, f.uris.Activity(answer+"-"+shortHash(act.ID())), answer, act, peer, false); err != nil {
 		return err
 	}
-	if !peer.Allowed {
+	if !peer.Trusted() {
 		return nil
 	}
 	if err := f.backfill(ctx, peer); err != nil {

@@ -29,23 +29,29 @@ const (
 
 // Peer is another node (or, for public content only, any Fediverse actor)
 // this node federates with. Outgoing is our follow of it; Incoming is its
-// follow of us. Allowed says an admin allowed it (or its admission
-// credential verified); only allowed peers receive business data.
+// follow of us. Allowed says an admin allowed it, Admitted that its
+// admission credential verified; only trusted peers (see Trusted)
+// receive business data.
 type Peer struct {
-	ID          int64       `json:"id"`
-	ActorURL    string      `json:"url"`
-	Inbox       string      `json:"inbox,omitempty"`
-	SharedInbox string      `json:"shared_inbox,omitempty"`
-	Name        string      `json:"name,omitempty"`
-	Country     string      `json:"country,omitempty"`
-	Software    string      `json:"software,omitempty"`
-	Allowed     bool        `json:"allowed"`
-	Blocked     bool        `json:"blocked"`
-	Outgoing    FollowState `json:"following"`
-	Incoming    FollowState `json:"followed_by"`
-	FollowID    string      `json:"-"` // id of our Follow activity, for Undo
-	CreatedAt   time.Time   `json:"created_at"`
-	UpdatedAt   time.Time   `json:"updated_at"`
+	ID          int64  `json:"id"`
+	ActorURL    string `json:"url"`
+	Inbox       string `json:"inbox,omitempty"`
+	SharedInbox string `json:"shared_inbox,omitempty"`
+	Name        string `json:"name,omitempty"`
+	Country     string `json:"country,omitempty"`
+	Software    string `json:"software,omitempty"`
+	Allowed     bool   `json:"allowed"`
+	Blocked     bool   `json:"blocked"`
+	// Admitted says the peer showed a valid admission credential; its id
+	// and expiry are kept to unpeer it on revocation or expiry.
+	Admitted          bool        `json:"admitted"`
+	CredentialID      string      `json:"credential_id,omitempty"`
+	CredentialExpires *time.Time  `json:"credential_expires,omitempty"`
+	Outgoing          FollowState `json:"following"`
+	Incoming          FollowState `json:"followed_by"`
+	FollowID          string      `json:"-"` // id of our Follow activity, for Undo
+	CreatedAt         time.Time   `json:"created_at"`
+	UpdatedAt         time.Time   `json:"updated_at"`
 	// Delivery health, filled in by the store.
 	Delivery PeerDelivery `json:"delivery"`
 }
@@ -120,3 +126,26 @@ type OutboxItem struct {
 	Body       []byte
 	Published  time.Time
 }
+
+// Trusted reports whether the peer receives and sends business data:
+// allowed by an admin or admitted by a valid credential, and not blocked.
+// Block wins over allow.
+func (p *Peer) Trusted() bool { return !p.Blocked && (p.Allowed || p.Admitted) }
+
+// Admission is a credential the confederation issued to a national node.
+type Admission struct {
+	JTI        string     `json:"jti"`
+	Actor      string     `json:"actor"`
+	Country    string     `json:"country"`
+	Name       string     `json:"name"`
+	IssuedAt   time.Time  `json:"issued_at"`
+	ExpiresAt  time.Time  `json:"expires_at"`
+	Credential string     `json:"credential,omitempty"`
+	RevokedAt  *time.Time `json:"revoked_at,omitempty"`
+}
+
+// Admission event subjects (confederation role).
+const (
+	SubjectAdmissionGranted = SubjectPrefix + "admission.granted"
+	SubjectAdmissionRevoked = SubjectPrefix + "admission.revoked"
+)

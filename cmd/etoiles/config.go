@@ -35,6 +35,10 @@ type Config struct {
 	QueueFollows      bool          // --queue-follows: keep unknown Follows for an admin instead of rejecting them
 	MaxDeliveryAge    time.Duration // --max-delivery-age: retry a delivery this long before dead-lettering it
 	RetryBase         time.Duration // --retry-base: first retry delay of a failed delivery
+
+	Confederation    string // --confederation: the confederation's actor URL
+	ConfederationKey string // --confederation-key: file with its admission public key (PEM); empty = pin on first use
+	CredentialFile   string // --credential: file with this node's admission credential
 }
 
 // DefaultConfig returns the defaults: a national node on :8080 with its
@@ -104,6 +108,9 @@ func (c *Config) bindServe(fs *flag.FlagSet) {
 	fs.BoolVar(&c.QueueFollows, "queue-follows", c.QueueFollows, "keep Follows from unknown actors pending for an admin instead of rejecting them")
 	fs.DurationVar(&c.MaxDeliveryAge, "max-delivery-age", c.MaxDeliveryAge, "how long a delivery is retried before it is dead-lettered")
 	fs.DurationVar(&c.RetryBase, "retry-base", c.RetryBase, "first retry delay of a failed delivery, doubled at each attempt")
+	fs.StringVar(&c.Confederation, "confederation", c.Confederation, "the confederation's actor URL (national nodes)")
+	fs.StringVar(&c.ConfederationKey, "confederation-key", c.ConfederationKey, "file with the confederation's admission public key (PEM); empty pins it on first use")
+	fs.StringVar(&c.CredentialFile, "credential", c.CredentialFile, "file with this node's admission credential (a JWT from etoiles admit)")
 }
 
 // Validate checks the configuration, naming the flag at fault.
@@ -125,6 +132,17 @@ func (c *Config) Validate() error {
 	}
 	if _, err := parseLevel(c.LogLevel); err != nil {
 		return err
+	}
+	if c.Confederation != "" {
+		if u, err := url.Parse(c.Confederation); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return fmt.Errorf("--confederation %q must be the confederation's actor URL, such as https://confederation.example/actor", c.Confederation)
+		}
+		if c.Role == "confederation" {
+			return errors.New("--confederation is for national nodes; a confederation has none")
+		}
+	}
+	if c.CredentialFile != "" && c.Confederation == "" {
+		return errors.New("--credential needs --confederation")
 	}
 	if c.DataDir == "" {
 		return errors.New("--data must name a directory")

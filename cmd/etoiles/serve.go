@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -92,6 +93,26 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if err != nil {
 		return err
 	}
+	if m.Config.Role == "confederation" {
+		if keys.Admission, err = federation.LoadOrCreateAdmissionKey(m.Config.DataDir); err != nil {
+			return err
+		}
+	}
+	var confKey, credential string
+	if m.Config.ConfederationKey != "" {
+		b, err := os.ReadFile(m.Config.ConfederationKey)
+		if err != nil {
+			return fmt.Errorf("--confederation-key: %w", err)
+		}
+		confKey = string(b)
+	}
+	if m.Config.CredentialFile != "" {
+		b, err := os.ReadFile(m.Config.CredentialFile)
+		if err != nil {
+			return fmt.Errorf("--credential: %w", err)
+		}
+		credential = strings.TrimSpace(string(b))
+	}
 	codeSvc := &codes.Service{Store: m.db}
 	if m.Config.VocabDir != "" {
 		infos, err := codeSvc.ImportFiles(ctx, m.Config.VocabDir)
@@ -118,6 +139,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		PublicURL: m.Config.PublicURL, Name: m.Config.Name, Country: m.Config.Country, Role: m.Config.Role, Version: version,
 		AllowPrivate: m.Config.AllowPrivatePeers, InsecureHTTP: m.Config.InsecureHTTP, QueueUnknownFollows: m.Config.QueueFollows,
 		MaxDeliveryAge: m.Config.MaxDeliveryAge, RetryBase: m.Config.RetryBase,
+		ConfederationURL: m.Config.Confederation, ConfederationKey: confKey, Credential: credential, Committed: m.relay.Notify,
 	}, keys, m.db, busQueue{m.bus}, log.With("component", "federation"))
 	if err := m.fed.Start(runCtx); err != nil {
 		return fmt.Errorf("start federation: %w", err)
@@ -132,6 +154,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		Verifier:  &auth.Verifier{Key: key.Public().(ed25519.PublicKey), Revocations: m.db},
 		Ready:     map[string]func(context.Context) error{"database": m.db.Ready, "nats": m.bus.Ready},
 		Peers:     m.fed,
+		Trust:     m.fed,
 		Metrics:   promhttp.HandlerFor(reg, promhttp.HandlerOpts{}),
 		Logger:    log,
 	}

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/e-toiles/etoiles/federation"
+	"github.com/e-toiles/etoiles/node"
 	"github.com/e-toiles/etoiles/node/auth"
 	"github.com/e-toiles/etoiles/node/codes"
 	"github.com/e-toiles/etoiles/node/store/sqlite"
@@ -110,5 +112,40 @@ func cmdHealthcheck(ctx context.Context, args []string, getenv func(string) stri
 	if resp.StatusCode != http.StatusOK {
 		return fmt.Errorf("healthcheck: %s answered %s", *url, resp.Status)
 	}
+	return nil
+}
+
+// cmdAdmit signs an admission credential on the confederation's data
+// directory and records it; the running node announces it to the network
+// through the outbox.
+func cmdAdmit(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("admit", flag.ContinueOnError)
+	dir := fs.String("data", "./etoiles-data", "data directory of the confederation node")
+	publicURL := fs.String("public-url", "http://localhost:8080", "the confederation's public URL (the credential's issuer is its actor)")
+	actor := fs.String("actor", "", "the national node's actor URL, such as https://it.example/actor")
+	country := fs.String("country", "", "the national node's country, ISO 3166-1 alpha-2")
+	name := fs.String("name", "", "the national group's name")
+	ttl := fs.Duration("ttl", 365*24*time.Hour, "how long the credential is valid")
+	if err := parseFlags(fs, args, getenv); err != nil {
+		return helpOnRequest(fs, err, stdout)
+	}
+	if _, err := os.Stat(filepath.Join(*dir, federation.AdmissionKeyFile)); err != nil {
+		return fmt.Errorf("admit: %s has no admission key; run etoiles serve --role confederation on it first", *dir)
+	}
+	key, err := federation.LoadOrCreateAdmissionKey(*dir)
+	if err != nil {
+		return fmt.Errorf("admit: %w", err)
+	}
+	db, err := sqlite.Open(ctx, filepath.Join(*dir, dbFile))
+	if err != nil {
+		return fmt.Errorf("admit: %w", err)
+	}
+	defer db.Close()
+	issuer := strings.TrimSuffix(*publicURL, "/") + "/actor"
+	a, err := federation.IssueAdmission(ctx, db, key, issuer, *actor, *country, *name, *ttl, time.Now())
+	if err != nil {
+		return fmt.Errorf("admit: %s", strings.ReplaceAll(node.ErrorMessage(err), "\n", " "))
+	}
+	fmt.Fprintln(stdout, a.Credential)
 	return nil
 }

@@ -20,6 +20,7 @@ type Server struct {
 	Codes     *codes.Service
 	Verifier  *auth.Verifier
 	Peers     PeerService
+	Trust     TrustService
 	// Ready checks the node's dependencies for /readyz; each entry names
 	// one (database, nats) and returns nil when it is ready.
 	Ready map[string]func(context.Context) error
@@ -44,6 +45,8 @@ var (
 	public   []string
 	anyToken = []string{}
 	admin    = []string{auth.RoleAdmin}
+	// confederation is the confederation's staff, on the confederation node.
+	confederation = []string{auth.RoleConfederation}
 	// adminOrMember also needs a check that a member acts on itself.
 	adminOrMember = []string{auth.RoleAdmin, auth.RoleMember}
 )
@@ -68,6 +71,10 @@ var Routes = []Route{
 	{"POST", "/api/v1/peers/{id}/block", admin, (*Server).blockPeer},
 	{"POST", "/api/v1/peers/{id}/unblock", admin, (*Server).unblockPeer},
 	{"DELETE", "/api/v1/peers/{id}", admin, (*Server).removePeer},
+	{"POST", "/api/v1/credential", admin, (*Server).installCredential},
+	{"POST", "/api/v1/admissions", confederation, (*Server).admit},
+	{"GET", "/api/v1/admissions", confederation, (*Server).listAdmissions},
+	{"POST", "/api/v1/admissions/{jti}/revoke", confederation, (*Server).revokeAdmission},
 }
 
 // Register adds every route to mux, plus a problem+json 404 for unknown

@@ -12,15 +12,20 @@ import (
 	"github.com/e-toiles/etoiles/node"
 )
 
-const peerColumns = `id, actor_url, inbox, shared_inbox, name, country, software, allowed, blocked, outgoing, incoming, follow_id, created_at, updated_at`
+const peerColumns = `id, actor_url, inbox, shared_inbox, name, country, software, allowed, blocked, outgoing, incoming, follow_id, created_at, updated_at, admitted, credential_id, credential_expires`
 
 func scanPeer(s scanner) (*node.Peer, error) {
 	var p node.Peer
 	var ca, ua string
+	var credExp sql.NullString
 	err := s.Scan(&p.ID, &p.ActorURL, &p.Inbox, &p.SharedInbox, &p.Name, &p.Country, &p.Software, &p.Allowed, &p.Blocked,
-		&p.Outgoing, &p.Incoming, &p.FollowID, &ca, &ua)
+		&p.Outgoing, &p.Incoming, &p.FollowID, &ca, &ua, &p.Admitted, &p.CredentialID, &credExp)
 	if err != nil {
 		return nil, err
+	}
+	if credExp.Valid {
+		t := parseTime(credExp.String)
+		p.CredentialExpires = &t
 	}
 	p.CreatedAt, p.UpdatedAt = parseTime(ca), parseTime(ua)
 	return &p, nil
@@ -75,6 +80,20 @@ func (db *DB) EnsurePeer(ctx context.Context, p *node.Peer) (*node.Peer, error) 
 		return nil, fmt.Errorf("ensure peer: %w", err)
 	}
 	return db.PeerByActor(ctx, p.ActorURL)
+}
+
+// SetPeerAdmission records whether a peer showed a valid admission
+// credential, with its id and expiry.
+func (db *DB) SetPeerAdmission(ctx context.Context, id int64, admitted bool, jti string, expires time.Time) error {
+	var exp any
+	if !expires.IsZero() {
+		exp = formatTime(expires)
+	}
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE peers SET admitted = ?, credential_id = ?, credential_expires = ?, updated_at = ? WHERE id = ?`,
+			admitted, jti, exp, formatTime(db.Now()), id)
+		return err
+	})
 }
 
 // SetPeerIncoming records the state of a peer's follow of us.
