@@ -15,6 +15,7 @@ import (
 	"github.com/e-toiles/etoiles/federation/trust"
 	"github.com/e-toiles/etoiles/federation/vocab"
 	"github.com/e-toiles/etoiles/node"
+	ap "github.com/go-ap/activitypub"
 )
 
 // Settings keys.
@@ -417,7 +418,10 @@ func (f *Federation) announceAdmission(ctx context.Context, ev node.Event) error
 		obj = vocab.NewObject("Group", a.Actor).Set("admissionCredential", a.Credential).Set("country", a.Country)
 	}
 	id := f.uris.EventActivity(ev.ID)
-	act := vocab.NewActivity(typ, id, f.uris.Actor(), obj).Set("target", f.uris.Base+admittedCollectionSuffix)
+	act := vocab.NewActivity(typ, id, f.uris.Actor(), obj)
+	if a, ok := act.AP().(*ap.Activity); ok {
+		a.Target = ap.IRI(f.uris.Base + admittedCollectionSuffix)
+	}
 	peers, err := f.businessPeers(ctx)
 	if err != nil {
 		return err

@@ -15,12 +15,14 @@ import (
 // testNode is a node run in-process on a loopback port it keeps across
 // restarts.
 type testNode struct {
-	tb    testing.TB
-	name  string
-	dir   string
-	addr  string
-	main  *Main
-	admin client
+	tb     testing.TB
+	name   string
+	dir    string
+	addr   string
+	main   *Main
+	admin  client
+	ln     net.Listener
+	config func(*Config)
 }
 
 func (n *testNode) actor() string { return "http://" + n.addr + "/actor" }
@@ -28,16 +30,30 @@ func (n *testNode) actor() string { return "http://" + n.addr + "/actor" }
 // MustFederatedNode starts a node that may federate over loopback http.
 func MustFederatedNode(tb testing.TB, name, country string) *testNode {
 	tb.Helper()
-	n := &testNode{tb: tb, name: name, dir: filepath.Join(tb.TempDir(), name)}
+	n := newTestNode(tb, name, nil)
+	n.run(country)
+	return n
+}
+
+// newTestNode reserves a loopback port for a node, so that its actor URL
+// is known before it starts; config adjusts its configuration.
+func newTestNode(tb testing.TB, name string, config func(*Config)) *testNode {
+	tb.Helper()
+	n := &testNode{tb: tb, name: name, dir: filepath.Join(tb.TempDir(), name), config: config}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		tb.Fatal(err)
 	}
-	n.addr = ln.Addr().String()
-	n.start(ln, country)
-	n.admin = client{tb, "http://" + n.addr, mustToken(tb, n.dir, "--role", "admin")}
-	tb.Cleanup(func() { n.main.Close() })
+	n.ln, n.addr = ln, ln.Addr().String()
 	return n
+}
+
+// run starts a node newTestNode made.
+func (n *testNode) run(country string) {
+	n.tb.Helper()
+	n.start(n.ln, country)
+	n.admin = client{n.tb, "http://" + n.addr, mustToken(n.tb, n.dir, "--role", "admin")}
+	n.tb.Cleanup(func() { n.main.Close() })
 }
 
 func (n *testNode) start(ln net.Listener, country string) {
@@ -48,6 +64,9 @@ func (n *testNode) start(ln net.Listener, country string) {
 	cfg.AllowPrivatePeers, cfg.InsecureHTTP = true, true
 	cfg.RetryBase = 100 * time.Millisecond
 	cfg.ShutdownTimeout = 5 * time.Second
+	if n.config != nil {
+		n.config(&cfg)
+	}
 	n.main = &Main{Config: cfg, Listener: ln, Logger: testLogger(n.tb, n.name)}
 	if err := n.main.Run(context.Background()); err != nil {
 		n.tb.Fatalf("start %s: %v", n.name, err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/e-toiles/etoiles/federation"
@@ -14,7 +15,10 @@ import (
 
 // busQueue adapts node/bus to the queue federation consumes, so that
 // federation never imports NATS.
-type busQueue struct{ b *bus.Bus }
+type busQueue struct {
+	b   *bus.Bus
+	log *slog.Logger
+}
 
 var _ federation.Queue = busQueue{}
 
@@ -32,7 +36,7 @@ func (q busQueue) Publish(ctx context.Context, subject, msgID string, data []byt
 // retried without a delivery limit: federation dead-letters them itself
 // after its maximum age.
 func (q busQueue) Subscribe(ctx context.Context, stream, durable, subject string, h federation.Handler) (func(), error) {
-	opts := bus.ConsumeOptions{}
+	opts := bus.ConsumeOptions{Logger: q.log}
 	if stream == federation.StreamDelivery {
 		opts.MaxDeliver = -1
 		opts.AckWait = 2 * time.Minute

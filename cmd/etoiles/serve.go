@@ -140,7 +140,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		AllowPrivate: m.Config.AllowPrivatePeers, InsecureHTTP: m.Config.InsecureHTTP, QueueUnknownFollows: m.Config.QueueFollows,
 		MaxDeliveryAge: m.Config.MaxDeliveryAge, RetryBase: m.Config.RetryBase,
 		ConfederationURL: m.Config.Confederation, ConfederationKey: confKey, Credential: credential, Committed: m.relay.Notify,
-	}, keys, m.db, busQueue{m.bus}, log.With("component", "federation"))
+	}, keys, m.db, busQueue{m.bus, log.With("component", "queue")}, log.With("component", "federation"))
 	if err := m.fed.Start(runCtx); err != nil {
 		return fmt.Errorf("start federation: %w", err)
 	}

@@ -1,0 +1,106 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestConfederationAdmitsAndRevokes(t *testing.T) {
+	conf := newTestNode(t, "confederation", func(c *Config) { c.Role = "confederation"; c.Name = "e-toiles Europe" })
+	conf.run("")
+	confToken := mustToken(t, conf.dir, "--role", "confederation")
+	cc := client{t, "http://" + conf.addr, confToken}
+
+	national := map[string]*testNode{}
+	credentials := map[string]string{}
+	for _, c := range []string{"FR", "IT", "ES"} {
+		n := newTestNode(t, strings.ToLower(c), nil)
+		national[c] = n
+		s, b, _ := cc.do("POST", "/api/v1/admissions", fmt.Sprintf(`{"actor":%q,"country":%q,"name":"e-toiles %s","ttl":"720h"}`, n.actor(), c, c))
+		if s != 201 || b["credential"] == nil {
+			t.Fatalf("admit %s: %d %v", c, s, b)
+		}
+		credentials[c] = b["credential"].(string)
+	}
+	// The confederation refuses what it should not sign, and who may not ask.
+	if s, b, _ := cc.do("POST", "/api/v1/admissions", `{"actor":"not a url","country":"XX","name":""}`); s != 400 || len(b["errors"].([]any)) != 3 {
+		t.Errorf("bad admission: %d %v, want 400 with three field errors", s, b)
+	}
+	if s, _, _ := conf.admin.do("POST", "/api/v1/admissions", `{"actor":"http://x.example/actor","country":"FR","name":"x"}`); s != 403 {
+		t.Errorf("an admin token admits: %d, want 403", s)
+	}
+
+	// fr and it get their credential by file, es through the API.
+	for _, c := range []string{"FR", "IT"} {
+		file := filepath.Join(t.TempDir(), "credential.jwt")
+		if err := os.WriteFile(file, []byte(credentials[c]+"\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		national[c].config = func(cfg *Config) { cfg.Confederation = conf.actor(); cfg.CredentialFile = file }
+		national[c].run(c)
+	}
+	es := national["ES"]
+	es.config = func(cfg *Config) { cfg.Confederation = conf.actor() }
+	es.run("ES")
+	if s, b, _ := es.admin.do("POST", "/api/v1/credential", `{"credential":"`+credentials["FR"]+`"}`); s != 400 {
+		t.Errorf("es installs fr's credential: %d %v, want 400", s, b)
+	}
+	if s, b, _ := es.admin.do("POST", "/api/v1/credential", `{"credential":"`+credentials["ES"]+`"}`); s != 200 || b["country"] != "ES" {
+		t.Fatalf("es installs its credential: %d %v", s, b)
+	}
+
+	fr, it := national["FR"], national["IT"]
+	for _, n := range []*testNode{fr, it, es} {
+		waitFor(t, 15*time.Second, n.name+" peered with the network on its own", func() (bool, string) {
+			st := n.peerStates()
+			return strings.Count(st, "=accepted") == 3, st
+		})
+	}
+	// The actor document shows the credential.
+	_, actor, _ := client{t, "http://" + fr.addr, ""}.do("GET", "/actor", "")
+	if actor["admissionCredential"] != credentials["FR"] {
+		t.Errorf("fr's actor shows credential %v", actor["admissionCredential"])
+	}
+
+	if s, b, _ := es.admin.do("POST", "/api/v1/members", `{"name":"Cooperativa Sonido","country":"ES","competences":["92370000"]}`); s != 201 {
+		t.Fatalf("create on es: %d %v", s, b)
+	}
+	for _, n := range []*testNode{fr, it} {
+		waitFor(t, 5*time.Second, "es's member on "+n.name, func() (bool, string) {
+			c := n.catalogue("country=ES")
+			return len(c) == 1, fmt.Sprint(c)
+		})
+	}
+
+	// Revoking es: the others unpeer it and purge its data.
+	_, list, _ := cc.do("GET", "/api/v1/admissions", "")
+	var esJTI string
+	for _, a := range list["items"].([]any) {
+		if am := a.(map[string]any); am["country"] == "ES" {
+			esJTI = am["jti"].(string)
+		}
+	}
+	if s, b, _ := cc.do("POST", "/api/v1/admissions/"+esJTI+"/revoke", ""); s != 204 {
+		t.Fatalf("revoke es: %d %v", s, b)
+	}
+	if s, _, _ := cc.do("POST", "/api/v1/admissions/"+esJTI+"/revoke", ""); s != 409 {
+		t.Errorf("revoking twice: %d, want 409", s)
+	}
+	for _, n := range []*testNode{fr, it} {
+		waitFor(t, 5*time.Second, n.name+" to purge es", func() (bool, string) {
+			c := n.catalogue("country=ES")
+			return len(c) == 0, fmt.Sprint(c)
+		})
+	}
+	if s, b, _ := es.admin.do("POST", "/api/v1/members", `{"name":"Cooperativa Tarde","country":"ES"}`); s != 201 {
+		t.Fatalf("create on es after revocation: %d %v", s, b)
+	}
+	time.Sleep(500 * time.Millisecond) // nothing should arrive; give it the chance to
+	if c := fr.catalogue("country=ES"); len(c) != 0 {
+		t.Errorf("fr accepted data from a revoked node: %v", c)
+	}
+}
