@@ -104,3 +104,43 @@ func TestConfederationAdmitsAndRevokes(t *testing.T) {
 		t.Errorf("fr accepted data from a revoked node: %v", c)
 	}
 }
+
+func TestAdmitCommand(t *testing.T) {
+	conf := newTestNode(t, "confederation", func(c *Config) { c.Role = "confederation" })
+	conf.run("")
+	env := func(string) string { return "" }
+	admit := func(args ...string) (int, string, string) {
+		var out, errOut strings.Builder
+		code := run(t.Context(), append([]string{"admit", "--data", conf.dir, "--public-url", "http://" + conf.addr}, args...), env, &out, &errOut)
+		return code, out.String(), errOut.String()
+	}
+	code, out, errOut := admit("--actor", "http://it.example/actor", "--country", "it", "--name", "e-toiles Italia", "--ttl", "48h")
+	if code != 0 || strings.Count(out, ".") != 2 {
+		t.Fatalf("admit: exit %d, out %q, err %q", code, out, errOut)
+	}
+	// The running confederation lists it at once (the CLI wrote through the same database).
+	cc := client{t, "http://" + conf.addr, mustToken(t, conf.dir, "--role", "confederation")}
+	_, b, _ := cc.do("GET", "/api/v1/admissions", "")
+	if items, _ := b["items"].([]any); len(items) != 1 || items[0].(map[string]any)["country"] != "IT" {
+		t.Errorf("admissions after etoiles admit: %v", b)
+	}
+	_, coll, _ := client{t, "http://" + conf.addr, ""}.do("GET", "/admitted", "")
+	if coll["totalItems"] != float64(1) {
+		t.Errorf("public collection of admitted nodes: %v", coll)
+	}
+	for _, bad := range [][]string{
+		{"--actor", "it.example", "--country", "IT", "--name", "x"},
+		{"--actor", "http://it.example/actor", "--country", "Italy", "--name", "x"},
+		{"--actor", "http://it.example/actor", "--country", "IT", "--name", "x", "--ttl", "-1h"},
+	} {
+		code, _, errOut := admit(bad...)
+		if code != 1 || strings.Count(strings.TrimSpace(errOut), "\n") != 0 || !strings.HasPrefix(errOut, "etoiles: admit:") {
+			t.Errorf("admit %v: exit %d, %q; want one error line", bad, code, errOut)
+		}
+	}
+	national := t.TempDir()
+	var nationalErr strings.Builder
+	if code := run(t.Context(), []string{"admit", "--data", national, "--actor", "http://it.example/actor", "--country", "IT", "--name", "x"}, env, &strings.Builder{}, &nationalErr); code != 1 || !strings.Contains(nationalErr.String(), "no admission key") {
+		t.Errorf("admit on a national node's data: exit %d, %q", code, nationalErr.String())
+	}
+}
