@@ -43,6 +43,7 @@ type Store interface {
 	Setting(ctx context.Context, key string) (string, error)
 	SetSetting(ctx context.Context, key, value string) error
 	SetPeerAdmission(ctx context.Context, id int64, admitted bool, jti string, expires time.Time) error
+	SaveReport(ctx context.Context, r *node.StatsReport) error
 	AdmissionStore
 }
 

@@ -59,6 +59,13 @@ type Config struct {
 	// Credential is this node's admission credential from --credential,
 	// installed at start (retried until the confederation answers).
 	Credential string
+	// Reporter computes the statistics report a national node sends the
+	// confederation: once admitted, after changes (debounced by
+	// StatsDebounce, default 1 min) and at least monthly.
+	// NoStatsReports turns reporting off (an admin's opt-out).
+	Reporter       Reporter
+	NoStatsReports bool
+	StatsDebounce  time.Duration
 }
 
 func (c *Config) defaults() {
@@ -83,6 +90,9 @@ func (c *Config) defaults() {
 	if c.TrustInterval <= 0 {
 		c.TrustInterval = time.Hour
 	}
+	if c.StatsDebounce <= 0 {
+		c.StatsDebounce = defaultStatsDebounce
+	}
 }
 
 // Federation is the node's ActivityPub edge.
@@ -102,9 +112,11 @@ type Federation struct {
 	cancel    context.CancelFunc
 	wg        sync.WaitGroup
 
-	mu         sync.Mutex
-	stops      []func()
-	refollowed map[string]time.Time
+	mu          sync.Mutex
+	stops       []func()
+	refollowed  map[string]time.Time
+	reportTimer *time.Timer
+	reportDue   chan struct{}
 }
 
 // New returns the federation edge. logger may be nil.
@@ -119,6 +131,7 @@ func New(cfg Config, keys *Keys, store Store, queue Queue, logger *slog.Logger) 
 		client: NewClient(cfg.AllowPrivate, cfg.InsecureHTTP, "etoiles/"+cfg.Version+" (+"+cfg.PublicURL+")"),
 	}
 	f.committed = cfg.Committed
+	f.reportDue = make(chan struct{}, 1)
 	f.signer = &Signer{Key: keys.RSA, KeyID: u.MainKey(), Now: func() time.Time { return f.now() }}
 	f.limiter = newHostLimiter(cfg.InboxRate, int(cfg.InboxRate*10))
 	if f.cfg.Verifier.Now == nil {
@@ -195,18 +208,26 @@ func (f *Federation) trustLoop(ctx context.Context) {
 	if err := f.AutoPeer(ctx); err != nil && ctx.Err() == nil {
 		f.log.WarnContext(ctx, "auto-peering", "err", err)
 	}
+	f.reportSoon()
 	t := time.NewTicker(f.cfg.TrustInterval)
 	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
+		case <-f.reportDue:
+			if err := f.SendReport(ctx); err != nil {
+				f.log.WarnContext(ctx, "stats report", "err", err)
+			}
 		case <-t.C:
 			if err := f.refreshRevocations(ctx); err != nil {
 				f.log.WarnContext(ctx, "revocation list", "err", err)
 			}
 			if err := f.expireAdmissions(ctx); err != nil {
 				f.log.WarnContext(ctx, "admission expiry", "err", err)
+			}
+			if err := f.reportIfDue(ctx); err != nil {
+				f.log.WarnContext(ctx, "stats report", "err", err)
 			}
 		}
 	}
@@ -219,6 +240,9 @@ func (f *Federation) Stop() {
 	stops := f.stops
 	f.stops = nil
 	cancel := f.cancel
+	if f.reportTimer != nil {
+		f.reportTimer.Stop()
+	}
 	f.mu.Unlock()
 	if cancel != nil {
 		cancel()

@@ -1,6 +1,7 @@
 package federation
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -205,8 +206,9 @@ func (f *Federation) serveNodeInfoLinks(w http.ResponseWriter, _ *http.Request) 
 }
 
 // serveNodeInfo publishes NodeInfo 2.1. Only figures meant to be public
-// appear: one user (the group actor), and no post counts.
-func (f *Federation) serveNodeInfo(w http.ResponseWriter, _ *http.Request) {
+// appear: one user (the group actor), no post counts, and the number of
+// member co-ops as a coarse band.
+func (f *Federation) serveNodeInfo(w http.ResponseWriter, r *http.Request) {
 	version := f.cfg.Version
 	if version == "" {
 		version = "dev"
@@ -221,8 +223,26 @@ func (f *Federation) serveNodeInfo(w http.ResponseWriter, _ *http.Request) {
 		"services":          map[string]any{"inbound": []string{}, "outbound": []string{}},
 		"openRegistrations": false,
 		"usage":             map[string]any{"users": map[string]int{"total": 1}},
-		"metadata":          map[string]any{"nodeName": f.cfg.Name, "country": f.cfg.Country, "role": f.cfg.Role},
+		"metadata":          map[string]any{"nodeName": f.cfg.Name, "country": f.cfg.Country, "role": f.cfg.Role, "memberBand": f.memberBand(r.Context())},
 	})
 	w.Header().Set("Content-Type", `application/json; profile="http://nodeinfo.diaspora.software/ns/schema/2.1#"`)
 	_, _ = w.Write(body)
+}
+
+// memberBand returns the number of active member co-ops as a coarse band.
+func (f *Federation) memberBand(ctx context.Context) string {
+	ms, err := f.store.ActiveLocalMembers(ctx)
+	if err != nil {
+		return "unknown"
+	}
+	switch n := len(ms); {
+	case n < 10:
+		return "0-9"
+	case n < 50:
+		return "10-49"
+	case n < 200:
+		return "50-199"
+	default:
+		return "200+"
+	}
 }

@@ -50,10 +50,12 @@ func (f *Federation) fanOut(ctx context.Context, data []byte) error {
 	var act *vocab.Builder
 	switch ev.Subject {
 	case node.SubjectMemberJoined:
+		defer f.reportSoon()
 		act = vocab.NewActivity("Create", id, f.uris.Actor(), f.memberObject(&m))
 	case node.SubjectMemberUpdated:
 		act = vocab.NewActivity("Update", id, f.uris.Actor(), f.memberObject(&m))
 	case node.SubjectMemberLapsed, node.SubjectMemberLeft:
+		defer f.reportSoon()
 		tomb := vocab.NewTombstone(f.uris.Member(m.ID), "Organization", ev.Time).Set(revisionTerm, strconv.FormatInt(m.UpdatedAt.UnixNano(), 10))
 		act = vocab.NewActivity("Delete", id, f.uris.Actor(), tomb)
 	default:

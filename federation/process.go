@@ -93,6 +93,9 @@ func (f *Federation) apply(ctx context.Context, act *vocab.Item, signer string) 
 		if obj.IsIRI() {
 			return refuse("%s needs an embedded object", firstType(act))
 		}
+		if obj.Is("StatsReport") {
+			return f.applyReport(ctx, obj, actor)
+		}
 		if obj.Is("Organization") {
 			m, err := remoteMember(obj, actor, f.now().UTC())
 			if err != nil {

@@ -2,6 +2,8 @@ package main
 
 import (
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -40,11 +42,13 @@ func TestConfederationAdmitsAndRevokes(t *testing.T) {
 		if err := os.WriteFile(file, []byte(credentials[c]+"\n"), 0o600); err != nil {
 			t.Fatal(err)
 		}
-		national[c].config = func(cfg *Config) { cfg.Confederation = conf.actor(); cfg.CredentialFile = file }
+		national[c].config = func(cfg *Config) {
+			cfg.Confederation, cfg.CredentialFile, cfg.StatsDebounce = conf.actor(), file, 100*time.Millisecond
+		}
 		national[c].run(c)
 	}
 	es := national["ES"]
-	es.config = func(cfg *Config) { cfg.Confederation = conf.actor() }
+	es.config = func(cfg *Config) { cfg.Confederation, cfg.StatsDebounce = conf.actor(), 100*time.Millisecond }
 	es.run("ES")
 	if s, b, _ := es.admin.do("POST", "/api/v1/credential", `{"credential":"`+credentials["FR"]+`"}`); s != 400 {
 		t.Errorf("es installs fr's credential: %d %v, want 400", s, b)
@@ -75,6 +79,72 @@ func TestConfederationAdmitsAndRevokes(t *testing.T) {
 			return len(c) == 1, fmt.Sprint(c)
 		})
 	}
+
+	t.Run("network statistics", func(t *testing.T) {
+		for c, names := range map[string][]string{"FR": {"Scop Un", "Scop Deux", "Scop Trois", "Scop Quatre"}, "IT": {"Coop Uno", "Coop Due", "Coop Tre"}, "ES": {"Coop Dos", "Coop Tres"}} {
+			for _, name := range names {
+				if s, b, _ := national[c].admin.do("POST", "/api/v1/members", fmt.Sprintf(`{"name":%q,"country":%q,"competences":["72413000"]}`, name, c)); s != 201 {
+					t.Fatalf("create %s: %d %v", name, s, b)
+				}
+			}
+		}
+		want := map[string]float64{"FR": 4, "IT": 3, "ES": 3}
+		check := func(what string, want map[string]float64) map[string]any {
+			var got map[string]any
+			waitFor(t, 10*time.Second, what, func() (bool, string) {
+				_, got, _ = cc.do("GET", "/api/v1/network/stats", "")
+				members, _ := got["members"].(map[string]any)
+				byCountry, _ := members["by_country"].(map[string]any)
+				ok := got["nodes"] == float64(3) && fmt.Sprint(got["countries"]) == "[ES FR IT]"
+				for c, n := range want {
+					ok = ok && byCountry[c] == n
+				}
+				return ok, fmt.Sprint(got)
+			})
+			return got
+		}
+		got := check("the network view", want)
+		if total := got["members"].(map[string]any)["total"]; total != float64(10) {
+			t.Errorf("network total = %v, want 10", total)
+		}
+		// A member leaves: totals and churn follow the next report.
+		if s, b, _ := fr.admin.do("POST", "/api/v1/members/scop-un/status", `{"status":"alumni"}`); s != 200 {
+			t.Fatalf("leave: %d %v", s, b)
+		}
+		got = check("the departure in the network view", map[string]float64{"FR": 3, "IT": 3, "ES": 3})
+		if churn := got["churn"].(map[string]any)["by_country"].(map[string]any)["FR"]; churn.(float64) <= 0 {
+			t.Errorf("fr churn after a departure = %v, want > 0", churn)
+		}
+		s, b, _ := cc.do("GET", "/api/v1/network/stats?country=IT", "")
+		if s != 200 || b["nodes"] != float64(1) || len(b["reports"].([]any)) != 1 {
+			t.Errorf("drill-down to IT: %d %v", s, b)
+		}
+		s, b, _ = cc.do("GET", "/api/v1/network/stats/history?metric=members&by=country", "")
+		month := time.Now().UTC().Format("2006-01")
+		if s != 200 || fmt.Sprint(b["months"].(map[string]any)[month]) != "map[ES:3 FR:3 IT:3]" {
+			t.Errorf("history: %d %v", s, b)
+		}
+		req, _ := http.NewRequest("GET", "http://"+conf.addr+"/api/v1/network/stats.csv", nil)
+		req.Header.Set("Authorization", "Bearer "+confToken)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		csvBody, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if lines := strings.Count(string(csvBody), "\n"); resp.StatusCode != 200 || lines != 4 || !strings.Contains(string(csvBody), fr.actor()) {
+			t.Errorf("CSV export: %d, %d lines:\n%s", resp.StatusCode, lines, csvBody)
+		}
+		if strings.Contains(string(csvBody), "Scop") {
+			t.Error("the CSV export names a co-op")
+		}
+		if s, _, _ := fr.admin.do("GET", "/api/v1/network/stats", ""); s != 403 {
+			t.Errorf("an admin reads the network view: %d, want 403", s)
+		}
+		if s, b, _ := fr.admin.do("GET", "/api/v1/stats", ""); s != 200 || b["members"].(map[string]any)["member"] != float64(3) {
+			t.Errorf("fr's own stats: %d %v", s, b)
+		}
+	})
 
 	// Revoking es: the others unpeer it and purge its data.
 	_, list, _ := cc.do("GET", "/api/v1/admissions", "")

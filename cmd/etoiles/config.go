@@ -39,6 +39,10 @@ type Config struct {
 	Confederation    string // --confederation: the confederation's actor URL
 	ConfederationKey string // --confederation-key: file with its admission public key (PEM); empty = pin on first use
 	CredentialFile   string // --credential: file with this node's admission credential
+
+	StatsReports   bool          // --stats-reports: send statistics reports to the confederation once admitted
+	StatsThreshold int           // --stats-threshold: smallest count a report shows (k-anonymity)
+	StatsDebounce  time.Duration // --stats-debounce: wait this long after a change before reporting
 }
 
 // DefaultConfig returns the defaults: a national node on :8080 with its
@@ -54,6 +58,9 @@ func DefaultConfig() Config {
 		ShutdownTimeout: 15 * time.Second,
 		MaxDeliveryAge:  7 * 24 * time.Hour,
 		RetryBase:       30 * time.Second,
+		StatsReports:    true,
+		StatsThreshold:  3,
+		StatsDebounce:   time.Minute,
 	}
 }
 
@@ -111,6 +118,9 @@ func (c *Config) bindServe(fs *flag.FlagSet) {
 	fs.StringVar(&c.Confederation, "confederation", c.Confederation, "the confederation's actor URL (national nodes)")
 	fs.StringVar(&c.ConfederationKey, "confederation-key", c.ConfederationKey, "file with the confederation's admission public key (PEM); empty pins it on first use")
 	fs.StringVar(&c.CredentialFile, "credential", c.CredentialFile, "file with this node's admission credential (a JWT from etoiles admit)")
+	fs.BoolVar(&c.StatsReports, "stats-reports", c.StatsReports, "send aggregate statistics to the confederation once admitted")
+	fs.IntVar(&c.StatsThreshold, "stats-threshold", c.StatsThreshold, "smallest count a statistics report shows; smaller cells are suppressed")
+	fs.DurationVar(&c.StatsDebounce, "stats-debounce", c.StatsDebounce, "wait this long after a membership change before reporting")
 }
 
 // Validate checks the configuration, naming the flag at fault.
@@ -140,6 +150,9 @@ func (c *Config) Validate() error {
 		if c.Role == "confederation" {
 			return errors.New("--confederation is for national nodes; a confederation has none")
 		}
+	}
+	if c.StatsThreshold < 1 {
+		return fmt.Errorf("--stats-threshold %d must be at least 1", c.StatsThreshold)
 	}
 	if c.CredentialFile != "" && c.Confederation == "" {
 		return errors.New("--credential needs --confederation")

@@ -21,6 +21,7 @@ import (
 	"github.com/e-toiles/etoiles/node/catalogue"
 	"github.com/e-toiles/etoiles/node/codes"
 	"github.com/e-toiles/etoiles/node/membership"
+	"github.com/e-toiles/etoiles/node/stats"
 	"github.com/e-toiles/etoiles/node/store/sqlite"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -135,11 +136,13 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		}
 	}()
 
+	statsSvc := &stats.Service{Store: m.db, Node: m.Config.PublicURL + "/actor", Country: m.Config.Country, Threshold: m.Config.StatsThreshold}
 	m.fed = federation.New(federation.Config{
 		PublicURL: m.Config.PublicURL, Name: m.Config.Name, Country: m.Config.Country, Role: m.Config.Role, Version: version,
 		AllowPrivate: m.Config.AllowPrivatePeers, InsecureHTTP: m.Config.InsecureHTTP, QueueUnknownFollows: m.Config.QueueFollows,
 		MaxDeliveryAge: m.Config.MaxDeliveryAge, RetryBase: m.Config.RetryBase,
 		ConfederationURL: m.Config.Confederation, ConfederationKey: confKey, Credential: credential, Committed: m.relay.Notify,
+		Reporter: statsSvc, NoStatsReports: !m.Config.StatsReports, StatsDebounce: m.Config.StatsDebounce,
 	}, keys, m.db, busQueue{m.bus, log.With("component", "queue")}, log.With("component", "federation"))
 	if err := m.fed.Start(runCtx); err != nil {
 		return fmt.Errorf("start federation: %w", err)
@@ -155,8 +158,12 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		Ready:     map[string]func(context.Context) error{"database": m.db.Ready, "nats": m.bus.Ready},
 		Peers:     m.fed,
 		Trust:     m.fed,
+		Stats:     statsSvc,
 		Metrics:   promhttp.HandlerFor(reg, promhttp.HandlerOpts{}),
 		Logger:    log,
+	}
+	if m.Config.Role == "confederation" {
+		srv.Reports = m.db
 	}
 	mux := http.NewServeMux()
 	srv.Register(mux)

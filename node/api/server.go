@@ -11,6 +11,7 @@ import (
 	"github.com/e-toiles/etoiles/node/catalogue"
 	"github.com/e-toiles/etoiles/node/codes"
 	"github.com/e-toiles/etoiles/node/membership"
+	"github.com/e-toiles/etoiles/node/stats"
 )
 
 // Server holds the services the API exposes. Logger may be nil.
@@ -21,6 +22,10 @@ type Server struct {
 	Verifier  *auth.Verifier
 	Peers     PeerService
 	Trust     TrustService
+	// Stats computes the node's own report; Reports holds the reports of
+	// national nodes (confederation only, nil elsewhere).
+	Stats   *stats.Service
+	Reports stats.ReportStore
 	// Ready checks the node's dependencies for /readyz; each entry names
 	// one (database, nats) and returns nil when it is ready.
 	Ready map[string]func(context.Context) error
@@ -75,6 +80,10 @@ var Routes = []Route{
 	{"POST", "/api/v1/admissions", confederation, (*Server).admit},
 	{"GET", "/api/v1/admissions", confederation, (*Server).listAdmissions},
 	{"POST", "/api/v1/admissions/{jti}/revoke", confederation, (*Server).revokeAdmission},
+	{"GET", "/api/v1/stats", admin, (*Server).ownStats},
+	{"GET", "/api/v1/network/stats", confederation, (*Server).networkStats},
+	{"GET", "/api/v1/network/stats/history", confederation, (*Server).networkHistory},
+	{"GET", "/api/v1/network/stats.csv", confederation, (*Server).networkCSV},
 }
 
 // Register adds every route to mux, plus a problem+json 404 for unknown

@@ -16,6 +16,7 @@ import (
 	"github.com/e-toiles/etoiles/node"
 	"github.com/e-toiles/etoiles/node/catalogue"
 	"github.com/e-toiles/etoiles/node/membership"
+	"github.com/e-toiles/etoiles/node/stats"
 	"github.com/e-toiles/etoiles/node/store/sqlite"
 )
 
@@ -228,4 +229,39 @@ func envInt(name string, def int) int {
 		return n
 	}
 	return def
+}
+
+// BenchmarkNetworkView loads 100 nodes' reports over 24 months (2,400
+// reports) from SQLite and computes the network view and a history.
+func BenchmarkNetworkView(b *testing.B) {
+	db := MustOpen(b)
+	ctx := context.Background()
+	start := time.Now().AddDate(-2, 0, 0)
+	for n := 0; n < 100; n++ {
+		for m := 0; m < 24; m++ {
+			r := &node.StatsReport{Node: fmt.Sprintf("https://n%d.example/actor", n), Country: countries[n%len(countries)].code,
+				GeneratedAt: start.AddDate(0, m, 0), Members: map[string]int{"member": 50 + m, "alumni": m},
+				Joins: map[string]int{}, Leaves: map[string]int{}, ByDivision: map[string]int{"72": 30, "92": 10}, Churn: 0.1}
+			for k := 0; k < 24; k++ {
+				month := start.AddDate(0, k, 0).Format("2006-01")
+				r.Joins[month], r.Leaves[month] = 3, 2
+			}
+			if err := db.SaveReport(ctx, r); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		reps, err := db.Reports(ctx, start.AddDate(0, -1, 0))
+		if err != nil || len(reps) != 2400 {
+			b.Fatalf("Reports = %d, %v", len(reps), err)
+		}
+		if n := stats.Aggregate(reps, ""); n.Nodes != 100 {
+			b.Fatalf("Aggregate nodes = %d", n.Nodes)
+		}
+		if _, err := stats.History(reps, "members", "country"); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

@@ -1,0 +1,173 @@
+package stats
+
+import (
+	"context"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/e-toiles/etoiles/node"
+)
+
+// ReportStore keeps the reports national nodes send (confederation).
+type ReportStore interface {
+	SaveReport(ctx context.Context, r *node.StatsReport) error
+	Reports(ctx context.Context, since time.Time) ([]*node.StatsReport, error)
+}
+
+// Network is the confederation's view of the network.
+type Network struct {
+	Nodes     int      `json:"nodes"`
+	Countries []string `json:"countries"`
+	Members   struct {
+		Total     int            `json:"total"`
+		ByCountry map[string]int `json:"by_country"`
+		ByStatus  map[string]int `json:"by_status"`
+	} `json:"members"`
+	ByDivision    map[string]int `json:"by_division"`
+	Opportunities map[string]int `json:"opportunities"`
+	Consortia     struct {
+		Total       int `json:"total"`
+		CrossBorder int `json:"cross_border"`
+	} `json:"consortia"`
+	BidsWon struct {
+		Count int     `json:"count"`
+		Value float64 `json:"value"`
+	} `json:"bids_won"`
+	Churn struct {
+		Average   float64            `json:"average"`
+		ByCountry map[string]float64 `json:"by_country"`
+	} `json:"churn"`
+	EventsHeld int                 `json:"events_held"`
+	Reports    []*node.StatsReport `json:"reports,omitempty"` // with ?country=
+}
+
+// Latest keeps the newest report of each node.
+func Latest(reports []*node.StatsReport) []*node.StatsReport {
+	by := map[string]*node.StatsReport{}
+	for _, r := range reports {
+		if cur, ok := by[r.Node]; !ok || r.GeneratedAt.After(cur.GeneratedAt) {
+			by[r.Node] = r
+		}
+	}
+	out := make([]*node.StatsReport, 0, len(by))
+	for _, r := range by {
+		out = append(out, r)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Country+out[i].Node < out[j].Country+out[j].Node })
+	return out
+}
+
+// Aggregate sums the newest report of every node, of one country when
+// country is set (the drill-down, which also lists those reports).
+func Aggregate(reports []*node.StatsReport, country string) *Network {
+	n := &Network{Countries: []string{}, ByDivision: map[string]int{}, Opportunities: map[string]int{}}
+	n.Members.ByCountry, n.Members.ByStatus, n.Churn.ByCountry = map[string]int{}, map[string]int{}, map[string]float64{}
+	countries := map[string]bool{}
+	churnSum := 0.0
+	for _, r := range Latest(reports) {
+		if country != "" && r.Country != country {
+			continue
+		}
+		n.Nodes++
+		countries[r.Country] = true
+		active := r.ActiveMembers()
+		n.Members.Total += active
+		n.Members.ByCountry[r.Country] += active
+		for k, v := range r.Members {
+			n.Members.ByStatus[k] += v
+		}
+		for k, v := range r.ByDivision {
+			n.ByDivision[k] += v
+		}
+		for k, v := range r.Opportunities {
+			n.Opportunities[k] += v
+		}
+		n.Consortia.Total += r.Consortia
+		n.Consortia.CrossBorder += r.CrossBorder
+		n.BidsWon.Count += r.BidsWon
+		n.BidsWon.Value += r.BidsWonValue
+		n.EventsHeld += r.EventsHeld
+		n.Churn.ByCountry[r.Country] = r.Churn
+		churnSum += r.Churn
+		if country != "" {
+			n.Reports = append(n.Reports, r)
+		}
+	}
+	for c := range countries {
+		n.Countries = append(n.Countries, c)
+	}
+	sort.Strings(n.Countries)
+	if n.Nodes > 0 {
+		n.Churn.Average = float64(int(churnSum/float64(n.Nodes)*1000+0.5)) / 1000
+	}
+	return n
+}
+
+// Metrics the history knows.
+var historyMetrics = map[string]func(*node.StatsReport) int{
+	"members":   (*node.StatsReport).ActiveMembers,
+	"consortia": func(r *node.StatsReport) int { return r.Consortia },
+	"bids_won":  func(r *node.StatsReport) int { return r.BidsWon },
+}
+
+// History returns a monthly series of a metric: for each month, the last
+// report of each node in that month, summed over the network or by
+// country.
+func History(reports []*node.StatsReport, metric, by string) (map[string]map[string]int, error) {
+	value, ok := historyMetrics[metric]
+	var p node.Problems
+	if !ok {
+		p.Add("metric", "must be one of members, consortia, bids_won")
+	}
+	if by != "" && by != "country" {
+		p.Add("by", "must be country or empty")
+	}
+	if err := p.Err("stats history"); err != nil {
+		return nil, err
+	}
+	last := map[string]map[string]*node.StatsReport{} // month → node → report
+	for _, r := range reports {
+		m := r.GeneratedAt.UTC().Format("2006-01")
+		if last[m] == nil {
+			last[m] = map[string]*node.StatsReport{}
+		}
+		if cur, ok := last[m][r.Node]; !ok || r.GeneratedAt.After(cur.GeneratedAt) {
+			last[m][r.Node] = r
+		}
+	}
+	out := map[string]map[string]int{}
+	for month, nodes := range last {
+		out[month] = map[string]int{}
+		for _, r := range nodes {
+			key := "network"
+			if by == "country" {
+				key = r.Country
+			}
+			out[month][key] += value(r)
+		}
+	}
+	return out, nil
+}
+
+// WriteCSV writes the newest report of every node as CSV, one row a node.
+func WriteCSV(w io.Writer, reports []*node.StatsReport) error {
+	cw := csv.NewWriter(w)
+	_ = cw.Write([]string{"country", "node", "generated_at", "members", "prospects", "lapsed", "alumni", "churn",
+		"consortia", "cross_border_consortia", "bids_won", "bids_won_value", "events_held", "suppressed"})
+	for _, r := range Latest(reports) {
+		_ = cw.Write([]string{r.Country, r.Node, r.GeneratedAt.Format(time.RFC3339),
+			strconv.Itoa(r.Members["member"]), strconv.Itoa(r.Members["prospect"]), strconv.Itoa(r.Members["lapsed"]), strconv.Itoa(r.Members["alumni"]),
+			strconv.FormatFloat(r.Churn, 'f', 3, 64), strconv.Itoa(r.Consortia), strconv.Itoa(r.CrossBorder), strconv.Itoa(r.BidsWon),
+			strconv.FormatFloat(r.BidsWonValue, 'f', 2, 64), strconv.Itoa(r.EventsHeld), strings.Join(r.Suppressed, " ")})
+	}
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		return fmt.Errorf("stats csv: %w", err)
+	}
+	return nil
+}

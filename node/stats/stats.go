@@ -1,0 +1,101 @@
+package stats
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/e-toiles/etoiles/node"
+)
+
+// DefaultThreshold is the smallest count a report shows (k-anonymity).
+const DefaultThreshold = 3
+
+// Figures are a node's raw counts, before suppression.
+type Figures struct {
+	Members    map[string]int
+	Joins      map[string]int // per month
+	Leaves     map[string]int // per month
+	ByDivision map[string]int
+	ByRegion   map[string]int
+}
+
+// Store gives the raw figures.
+type Store interface {
+	StatsFigures(ctx context.Context, since time.Time) (*Figures, error)
+}
+
+// Service computes a node's report.
+type Service struct {
+	Store     Store
+	Node      string
+	Country   string
+	Threshold int // 0 means DefaultThreshold
+	Now       func() time.Time
+}
+
+// Report computes the node's report over the last 24 months.
+func (s *Service) Report(ctx context.Context) (*node.StatsReport, error) {
+	now := time.Now().UTC()
+	if s.Now != nil {
+		now = s.Now().UTC()
+	}
+	k := s.Threshold
+	if k <= 0 {
+		k = DefaultThreshold
+	}
+	since := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC).AddDate(0, -23, 0)
+	f, err := s.Store.StatsFigures(ctx, since)
+	if err != nil {
+		return nil, fmt.Errorf("stats: %w", err)
+	}
+	r := &node.StatsReport{Node: s.Node, Country: s.Country, GeneratedAt: now, Threshold: k,
+		Opportunities: map[string]int{}}
+	r.Churn = churn(f, now)
+	r.Members = suppress(f.Members, k, "members", &r.Suppressed)
+	r.Joins = suppress(f.Joins, k, "joins", &r.Suppressed)
+	r.Leaves = suppress(f.Leaves, k, "leaves", &r.Suppressed)
+	r.ByDivision = suppress(f.ByDivision, k, "by_division", &r.Suppressed)
+	r.ByRegion = suppress(f.ByRegion, k, "by_region", &r.Suppressed)
+	sort.Strings(r.Suppressed)
+	return r, nil
+}
+
+// suppress drops the cells below k, naming them in suppressed.
+func suppress(in map[string]int, k int, name string, suppressed *[]string) map[string]int {
+	out := map[string]int{}
+	for key, n := range in {
+		if n == 0 {
+			continue
+		}
+		if n < k {
+			*suppressed = append(*suppressed, name+"."+key)
+			continue
+		}
+		out[key] = n
+	}
+	return out
+}
+
+// churn is the leaves of the last 12 months over the average membership
+// in that time, rebuilt backwards from today's count and the monthly
+// joins and leaves.
+func churn(f *Figures, now time.Time) float64 {
+	active := f.Members[string(node.StatusMember)]
+	total, leaves := 0.0, 0
+	count := active
+	month := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC)
+	for i := 0; i < 12; i++ {
+		key := month.Format("2006-01")
+		total += float64(count)
+		leaves += f.Leaves[key]
+		count = count - f.Joins[key] + f.Leaves[key] // membership before this month
+		month = month.AddDate(0, -1, 0)
+	}
+	avg := total / 12
+	if avg <= 0 {
+		return 0
+	}
+	return float64(int(float64(leaves)/avg*1000+0.5)) / 1000
+}
