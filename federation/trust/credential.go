@@ -58,39 +58,68 @@ func Issue(key ed25519.PrivateKey, c Claims, now time.Time) (string, Claims, err
 	if c.Issuer == "" || c.Subject == "" || c.Expires <= c.IssuedAt {
 		return "", c, fmt.Errorf("%w: iss, sub and an exp after iat are required", ErrMalformed)
 	}
-	header := b64.EncodeToString([]byte(`{"alg":"EdDSA","typ":"JWT"}`))
 	payload, err := json.Marshal(c)
 	if err != nil {
 		return "", c, err
 	}
-	signing := header + "." + b64.EncodeToString(payload)
-	sig := ed25519.Sign(key, []byte(signing))
-	return signing + "." + b64.EncodeToString(sig), c, nil
+	return signCompact(key, payload), c, nil
 }
 
-// Parse reads a credential's claims without verifying it.
-func Parse(token string) (*Claims, error) {
-	parts := strings.Split(token, ".")
+// signCompact returns a compact JWT of payload, signed with EdDSA.
+func signCompact(key ed25519.PrivateKey, payload []byte) string {
+	signing := b64.EncodeToString([]byte(`{"alg":"EdDSA","typ":"JWT"}`)) + "." + b64.EncodeToString(payload)
+	return signing + "." + b64.EncodeToString(ed25519.Sign(key, []byte(signing)))
+}
+
+// splitCompact checks a compact JWT's form and EdDSA header and returns
+// its payload, without verifying the signature.
+func splitCompact(token string) (parts []string, payload []byte, err error) {
+	parts = strings.Split(token, ".")
 	if len(parts) != 3 || len(token) > 8192 {
-		return nil, fmt.Errorf("%w: not a compact JWT", ErrMalformed)
+		return nil, nil, fmt.Errorf("%w: not a compact JWT", ErrMalformed)
 	}
 	var header struct {
 		Alg string `json:"alg"`
 	}
 	h, err := b64.DecodeString(parts[0])
 	if err != nil || json.Unmarshal(h, &header) != nil {
-		return nil, fmt.Errorf("%w: bad header", ErrMalformed)
+		return nil, nil, fmt.Errorf("%w: bad header", ErrMalformed)
 	}
 	if header.Alg != "EdDSA" {
-		return nil, fmt.Errorf("%w (alg %q)", ErrAlgorithm, header.Alg)
+		return nil, nil, fmt.Errorf("%w (alg %q)", ErrAlgorithm, header.Alg)
 	}
-	p, err := b64.DecodeString(parts[1])
+	if payload, err = b64.DecodeString(parts[1]); err != nil {
+		return nil, nil, fmt.Errorf("%w: bad payload", ErrMalformed)
+	}
+	return parts, payload, nil
+}
+
+// verifyCompact checks a compact JWT's EdDSA signature with key and
+// returns its payload.
+func verifyCompact(token string, key ed25519.PublicKey) ([]byte, error) {
+	parts, payload, err := splitCompact(token)
 	if err != nil {
-		return nil, fmt.Errorf("%w: bad payload", ErrMalformed)
+		return nil, err
 	}
+	sig, err := b64.DecodeString(parts[2])
+	if err != nil || len(key) != ed25519.PublicKeySize || !ed25519.Verify(key, []byte(parts[0]+"."+parts[1]), sig) {
+		return nil, ErrSignature
+	}
+	return payload, nil
+}
+
+// Parse reads a credential's claims without verifying it.
+func Parse(token string) (*Claims, error) {
+	_, payload, err := splitCompact(token)
+	if err != nil {
+		return nil, err
+	}
+	return parseClaims(payload)
+}
+
+func parseClaims(payload []byte) (*Claims, error) {
 	var c Claims
-	dec := json.NewDecoder(strings.NewReader(string(p)))
-	if err := dec.Decode(&c); err != nil {
+	if err := json.Unmarshal(payload, &c); err != nil {
 		return nil, fmt.Errorf("%w: bad claims: %v", ErrMalformed, err)
 	}
 	if c.Issuer == "" || c.Subject == "" || c.ID == "" || c.Expires == 0 {
@@ -114,14 +143,13 @@ type Expectation struct {
 // the expected issuer and subject, iat and exp (with Leeway), and that
 // its id is not revoked.
 func Verify(token string, want Expectation) (*Claims, error) {
-	c, err := Parse(token)
+	payload, err := verifyCompact(token, want.Key)
 	if err != nil {
 		return nil, err
 	}
-	parts := strings.Split(token, ".")
-	sig, err := b64.DecodeString(parts[2])
-	if err != nil || len(want.Key) != ed25519.PublicKeySize || !ed25519.Verify(want.Key, []byte(parts[0]+"."+parts[1]), sig) {
-		return nil, ErrSignature
+	c, err := parseClaims(payload)
+	if err != nil {
+		return nil, err
 	}
 	switch {
 	case c.Issuer != want.Issuer:

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
-	"strings"
 	"time"
 )
 
@@ -27,33 +26,17 @@ func SignRevocations(key ed25519.PrivateKey, issuer string, revoked []string, no
 	if err != nil {
 		return "", err
 	}
-	header := b64.EncodeToString([]byte(`{"alg":"EdDSA","typ":"JWT"}`))
-	signing := header + "." + b64.EncodeToString(payload)
-	return signing + "." + b64.EncodeToString(ed25519.Sign(key, []byte(signing))), nil
+	return signCompact(key, payload), nil
 }
 
 // VerifyRevocations checks a signed revocation list.
 func VerifyRevocations(token string, key ed25519.PublicKey, issuer string) (*RevocationList, error) {
-	parts := strings.Split(token, ".")
-	if len(parts) != 3 {
-		return nil, fmt.Errorf("%w: revocation list is not a compact JWT", ErrMalformed)
-	}
-	var header struct {
-		Alg string `json:"alg"`
-	}
-	if h, err := b64.DecodeString(parts[0]); err != nil || json.Unmarshal(h, &header) != nil || header.Alg != "EdDSA" {
-		return nil, ErrAlgorithm
-	}
-	sig, err := b64.DecodeString(parts[2])
-	if err != nil || len(key) != ed25519.PublicKeySize || !ed25519.Verify(key, []byte(parts[0]+"."+parts[1]), sig) {
-		return nil, ErrSignature
-	}
-	p, err := b64.DecodeString(parts[1])
+	payload, err := verifyCompact(token, key)
 	if err != nil {
-		return nil, fmt.Errorf("%w: bad payload", ErrMalformed)
+		return nil, err
 	}
 	var l RevocationList
-	if err := json.Unmarshal(p, &l); err != nil {
+	if err := json.Unmarshal(payload, &l); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrMalformed, err)
 	}
 	if l.Issuer != issuer {
