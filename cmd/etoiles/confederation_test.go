@@ -208,6 +208,17 @@ func TestAdmitCommand(t *testing.T) {
 			t.Errorf("admit %v: exit %d, %q; want one error line", bad, code, errOut)
 		}
 	}
+	// --out writes the file once; a second run keeps it (compose init steps).
+	file := filepath.Join(t.TempDir(), "es.jwt")
+	for i, want := range []string{"written to", "already holds"} {
+		code, out, errOut := admit("--actor", "http://es.example/actor", "--country", "ES", "--name", "e-toiles España", "--out", file)
+		if code != 0 || !strings.Contains(out, want) {
+			t.Errorf("admit --out, run %d: exit %d, %q %q; want %q", i+1, code, out, errOut, want)
+		}
+	}
+	if b, err := os.ReadFile(file); err != nil || strings.Count(string(b), ".") != 2 {
+		t.Errorf("credential file: %q, %v", b, err)
+	}
 	national := t.TempDir()
 	var nationalErr strings.Builder
 	if code := run(t.Context(), []string{"admit", "--data", national, "--actor", "http://it.example/actor", "--country", "IT", "--name", "x"}, env, &strings.Builder{}, &nationalErr); code != 1 || !strings.Contains(nationalErr.String(), "no admission key") {

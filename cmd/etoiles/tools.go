@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/e-toiles/etoiles/federation"
+	"github.com/e-toiles/etoiles/federation/trust"
 	"github.com/e-toiles/etoiles/node"
 	"github.com/e-toiles/etoiles/node/auth"
 	"github.com/e-toiles/etoiles/node/codes"
@@ -126,8 +127,17 @@ func cmdAdmit(ctx context.Context, args []string, getenv func(string) string, st
 	country := fs.String("country", "", "the national node's country, ISO 3166-1 alpha-2")
 	name := fs.String("name", "", "the national group's name")
 	ttl := fs.Duration("ttl", 365*24*time.Hour, "how long the credential is valid")
+	out := fs.String("out", "", "write the credential to this file instead of stdout; a file that already holds a credential for the actor is kept (compose init steps)")
 	if err := parseFlags(fs, args, getenv); err != nil {
 		return helpOnRequest(fs, err, stdout)
+	}
+	if *out != "" {
+		if b, err := os.ReadFile(*out); err == nil {
+			if c, err := trust.Parse(strings.TrimSpace(string(b))); err == nil && c.Subject == *actor && time.Now().Before(c.ExpiresAt()) {
+				fmt.Fprintf(stdout, "%s already holds a credential for %s (jti %s)\n", *out, *actor, c.ID)
+				return nil
+			}
+		}
 	}
 	if _, err := os.Stat(filepath.Join(*dir, federation.AdmissionKeyFile)); err != nil {
 		return fmt.Errorf("admit: %s has no admission key; run etoiles serve --role confederation on it first", *dir)
@@ -146,6 +156,13 @@ func cmdAdmit(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return fmt.Errorf("admit: %s", strings.ReplaceAll(node.ErrorMessage(err), "\n", " "))
 	}
-	fmt.Fprintln(stdout, a.Credential)
+	if *out == "" {
+		fmt.Fprintln(stdout, a.Credential)
+		return nil
+	}
+	if err := os.WriteFile(*out, []byte(a.Credential+"\n"), 0o600); err != nil {
+		return fmt.Errorf("admit: %w", err)
+	}
+	fmt.Fprintf(stdout, "credential for %s written to %s (jti %s)\n", *actor, *out, a.JTI)
 	return nil
 }
