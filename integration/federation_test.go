@@ -1,0 +1,273 @@
+package integration
+
+import (
+	"encoding/json"
+	"fmt"
+	"maps"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+)
+
+// fedFlags let nodes federate over plain http on the private network,
+// and retry a failed delivery after 200 ms (doubled at each attempt)
+// instead of 30 s, so that a healed partition converges within a test.
+var fedFlags = []string{"--allow-private-peers", "--insecure-http", "--retry-base", "200ms"}
+
+// national is a national node with its admin token.
+type national struct {
+	*node
+	country string // FR
+	admin   string
+}
+
+// mustStartNational starts the national node of country cc (fr) on n as
+// cc.etoiles.test, federating.
+func mustStartNational(tb testing.TB, n *network, cc string) *national {
+	tb.Helper()
+	flags := append([]string{"--country", strings.ToUpper(cc), "--name", "e-toiles " + strings.ToUpper(cc)}, fedFlags...)
+	nd := mustStartNode(tb, n, cc+".etoiles.test", flags...)
+	return &national{node: nd, country: strings.ToUpper(cc), admin: nd.token(tb, "admin")}
+}
+
+// base is the node's base URL on the host. Unlike url, it may be called
+// from any goroutine; it is empty while the container publishes no port.
+func (nd *national) base() string { return "http://" + nd.ports[nodePort] }
+
+// actor is the node's actor URL, as its peers know it.
+func (nd *national) actor() string { return "http://" + nd.hostname + ":8080/actor" }
+
+// remoteID is the id a peer's catalogue gives a member of this node.
+func (nd *national) remoteID(id string) string { return id + "@" + nd.hostname + ":8080" }
+
+// mustPeerAll makes every admin add every other node as a peer, through
+// the API from the host, and waits until every node has every other one
+// accepted (both follows accepted).
+func mustPeerAll(tb testing.TB, nodes ...*national) {
+	tb.Helper()
+	start := time.Now()
+	for _, a := range nodes {
+		for _, b := range nodes {
+			if a == b {
+				continue
+			}
+			if st, v := a.do(tb, "POST", "/api/v1/peers", a.admin, fmt.Sprintf(`{"url":%q}`, b.actor())); st != http.StatusCreated {
+				tb.Fatalf("%s adds peer %s: %d %v", a.hostname, b.actor(), st, v)
+			}
+		}
+	}
+	for _, a := range nodes {
+		waitFor(tb, 20*time.Second, func() error {
+			peers, err := a.peers()
+			if err != nil {
+				return err
+			}
+			var states []string
+			accepted := 0
+			for _, p := range peers {
+				states = append(states, p.URL+"="+p.State)
+				if p.State == "accepted" {
+					accepted++
+				}
+			}
+			if accepted != len(nodes)-1 || len(peers) != len(nodes)-1 {
+				return fmt.Errorf("%s's peers: %v; want the %d others accepted", a.hostname, states, len(nodes)-1)
+			}
+			return nil
+		})
+	}
+	tb.Logf("%d nodes peered in %v", len(nodes), time.Since(start).Round(time.Millisecond))
+}
+
+// peer is a peer as GET /api/v1/peers shows it.
+type peer struct {
+	URL      string
+	State    string
+	Delivery struct {
+		Pending, Delivered, Dead int
+		LastError                string `json:"last_error"`
+		Unreachable              bool
+	}
+}
+
+// getJSON decodes the answer of an admin GET; it never fails the test,
+// so that it can be polled while a node is away.
+func (nd *national) getJSON(path string, v any) error {
+	st, body, err := get(nd.base()+path, nd.admin)
+	if err != nil {
+		return err
+	}
+	if st != http.StatusOK {
+		return fmt.Errorf("GET %s = %d %s", path, st, body)
+	}
+	return json.Unmarshal([]byte(body), v)
+}
+
+func (nd *national) peers() ([]peer, error) {
+	var v struct{ Items []peer }
+	err := nd.getJSON("/api/v1/peers", &v)
+	return v.Items, err
+}
+
+// peer returns the node's view of other.
+func (nd *national) peer(other *national) (peer, error) {
+	peers, err := nd.peers()
+	if err != nil {
+		return peer{}, err
+	}
+	for _, p := range peers {
+		if p.URL == other.actor() {
+			return p, nil
+		}
+	}
+	return peer{}, fmt.Errorf("%s has no peer %s: %+v", nd.hostname, other.actor(), peers)
+}
+
+// entry is a catalogue entry.
+type entry struct{ ID, Name, Origin, Status string }
+
+// catalogue returns the catalogue's answer to query (url.Values syntax)
+// as id → name, after checking that the total matches the items: a
+// member applied twice would show as a second entry or a wrong total.
+func (nd *national) catalogue(query string) (map[string]string, []entry, error) {
+	var v struct {
+		Items []entry
+		Total int
+	}
+	if err := nd.getJSON("/api/v1/catalogue?limit=100&"+query, &v); err != nil {
+		return nil, nil, err
+	}
+	out := map[string]string{}
+	for _, e := range v.Items {
+		out[e.ID] = e.Name
+	}
+	if v.Total != len(v.Items) || len(out) != len(v.Items) {
+		return out, v.Items, fmt.Errorf("catalogue %q: total %d for %d items, %d distinct: %+v", query, v.Total, len(v.Items), len(out), v.Items)
+	}
+	return out, v.Items, nil
+}
+
+// from is the catalogue query for the members published by origin.
+func from(origin *national) string { return "origin=" + url.QueryEscape(origin.actor()) }
+
+// waitCatalogue waits until the catalogue's answer to query is exactly
+// want (id → name), and returns how long that took.
+func waitCatalogue(tb testing.TB, nd *national, query string, want map[string]string, timeout time.Duration) time.Duration {
+	tb.Helper()
+	start := time.Now()
+	waitEvery(tb, timeout, 25*time.Millisecond, func() error {
+		got, _, err := nd.catalogue(query)
+		if err != nil {
+			return err
+		}
+		if !maps.Equal(got, want) {
+			return fmt.Errorf("%s's catalogue %q = %v, want %v", nd.hostname, query, got, want)
+		}
+		return nil
+	})
+	return time.Since(start)
+}
+
+// create creates a member of the node's country. It returns an error
+// instead of failing the test, for bursts sent from a goroutine.
+func (nd *national) create(id, name string) error {
+	body := fmt.Sprintf(`{"id":%q,"name":%q,"country":%q,"summary":{"fr":"Vidéo et sous-titrage"},"languages":["fr","en"],"competences":["92111000"]}`, id, name, nd.country)
+	req, err := http.NewRequest("POST", nd.base()+"/api/v1/members", strings.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+nd.admin)
+	resp, err := httpClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusCreated {
+		return fmt.Errorf("POST /api/v1/members %s = %d", id, resp.StatusCode)
+	}
+	return nil
+}
+
+func (nd *national) mustCreate(tb testing.TB, id, name string) {
+	tb.Helper()
+	if err := nd.create(id, name); err != nil {
+		tb.Fatal(err)
+	}
+}
+
+// mustRename changes a member's name.
+func (nd *national) mustRename(tb testing.TB, id, name string) {
+	tb.Helper()
+	if st, v := nd.do(tb, "PATCH", "/api/v1/members/"+id, nd.admin, fmt.Sprintf(`{"name":%q}`, name)); st != http.StatusOK || v["name"] != name {
+		tb.Fatalf("PATCH %s on %s = %d %v, want 200 %s", id, nd.hostname, st, v, name)
+	}
+}
+
+// mustLeave makes a member alumni: it leaves the network.
+func (nd *national) mustLeave(tb testing.TB, id string) {
+	tb.Helper()
+	if st, v := nd.do(tb, "POST", "/api/v1/members/"+id+"/status", nd.admin, `{"status":"alumni"}`); st != http.StatusOK {
+		tb.Fatalf("alumni %s on %s = %d %v, want 200", id, nd.hostname, st, v)
+	}
+}
+
+// TestFederationScenario runs the fr, it and es national nodes, each its
+// own host on a private network. The admins peer them through the API; a
+// member created on fr reaches the catalogues of it and es within 2 s,
+// with fr as its origin; its edit follows, and when it becomes alumni it
+// disappears everywhere.
+func TestFederationScenario(t *testing.T) {
+	t.Parallel()
+	n := mustNetwork(t)
+	fr, it, es := mustStartNational(t, n, "fr"), mustStartNational(t, n, "it"), mustStartNational(t, n, "es")
+	mustPeerAll(t, fr, it, es)
+	peers := []*national{it, es}
+
+	created := time.Now()
+	fr.mustCreate(t, "scop-echo", "Scop Écho")
+	for _, nd := range peers {
+		var found []entry
+		waitEvery(t, 15*time.Second, 10*time.Millisecond, func() error {
+			_, items, err := nd.catalogue("q=sous-titrage")
+			if err != nil {
+				return err
+			}
+			if len(items) != 1 {
+				return fmt.Errorf("%s's catalogue search finds %+v, want fr's scop-echo", nd.hostname, items)
+			}
+			found = items
+			return nil
+		})
+		latency := time.Since(created)
+		t.Logf("scop-echo in %s's catalogue %v after the create on fr", nd.hostname, latency.Round(time.Millisecond))
+		if want := (entry{ID: fr.remoteID("scop-echo"), Name: "Scop Écho", Origin: fr.actor(), Status: "member"}); found[0] != want {
+			t.Errorf("%s's catalogue has %+v, want %+v", nd.hostname, found[0], want)
+		}
+		if latency > 2*time.Second {
+			t.Errorf("scop-echo reached %s after %v, want within 2 s", nd.hostname, latency)
+		}
+	}
+
+	edited := time.Now()
+	fr.mustRename(t, "scop-echo", "Scop Écho Vidéo")
+	for _, nd := range peers {
+		waitCatalogue(t, nd, from(fr), map[string]string{fr.remoteID("scop-echo"): "Scop Écho Vidéo"}, 15*time.Second)
+		t.Logf("the edit reached %s in %v", nd.hostname, time.Since(edited).Round(time.Millisecond))
+	}
+
+	left := time.Now()
+	fr.mustLeave(t, "scop-echo")
+	for _, nd := range peers {
+		waitCatalogue(t, nd, "", map[string]string{}, 15*time.Second)
+		t.Logf("the departure reached %s in %v", nd.hostname, time.Since(left).Round(time.Millisecond))
+		if st, v := nd.do(t, "GET", "/api/v1/members/"+fr.remoteID("scop-echo"), nd.admin, ""); st != http.StatusNotFound {
+			t.Errorf("%s still has the alumni: GET = %d %v, want 404", nd.hostname, st, v)
+		}
+	}
+	if got, _, err := fr.catalogue(""); err != nil || len(got) != 0 {
+		t.Errorf("fr's catalogue = %v %v, want the alumni gone", got, err)
+	}
+}
