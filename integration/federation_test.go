@@ -355,3 +355,81 @@ func TestPartitionHeals(t *testing.T) {
 		t.Errorf("es has the member created and gone during the partition: GET = %d %v, want 404", st, v)
 	}
 }
+
+// TestNodeKilledMidDelivery SIGKILLs es while fr sends it a burst of
+// member creates. es starts again on its volume (on a new host port) and
+// ends with every member exactly once.
+func TestNodeKilledMidDelivery(t *testing.T) {
+	t.Parallel()
+	n := mustNetwork(t)
+	fr, es := mustStartNational(t, n, "fr"), mustStartNational(t, n, "es")
+	mustPeerAll(t, fr, es)
+
+	const burst = 50
+	want := map[string]string{}
+	errs := make(chan error, 1)
+	go func() {
+		defer close(errs)
+		for i := range burst {
+			id := fmt.Sprintf("scop-%02d", i)
+			if err := fr.create(id, "Scop "+id); err != nil {
+				errs <- err
+				return
+			}
+			time.Sleep(30 * time.Millisecond) // a burst that lasts longer than the kill
+		}
+	}()
+	for i := range burst {
+		id := fmt.Sprintf("scop-%02d", i)
+		want[fr.remoteID(id)] = "Scop " + id
+	}
+
+	var before map[string]string
+	waitFor(t, 30*time.Second, func() error {
+		got, _, err := es.catalogue(from(fr))
+		if err != nil {
+			return err
+		}
+		if len(got) < 5 {
+			return fmt.Errorf("es has %d of fr's members, waiting for 5", len(got))
+		}
+		before = got
+		return nil
+	})
+	es.kill(t)
+	killed := time.Now()
+	if err := <-errs; err != nil {
+		t.Fatalf("burst on fr: %v", err)
+	}
+	t.Logf("es had %d of the %d members when it was killed; the burst ended %v after the kill",
+		len(before), burst, time.Since(killed).Round(time.Millisecond))
+	if len(before) == burst {
+		t.Fatalf("es had every member before it was killed: the kill came too late to test anything")
+	}
+
+	es.start(t)
+	es.waitReady(t)
+	restarted := time.Now()
+	waitCatalogue(t, es, from(fr), want, 90*time.Second)
+	t.Logf("es had all %d members %v after its restart", burst, time.Since(restarted).Round(time.Millisecond))
+	waitFor(t, 30*time.Second, func() error {
+		p, err := fr.peer(es)
+		if err != nil {
+			return err
+		}
+		if p.Delivery.Pending != 0 || p.Delivery.Dead != 0 || p.Delivery.Delivered < burst {
+			return fmt.Errorf("fr's deliveries to es: %+v, want %d or more delivered, none pending or dead", p.Delivery, burst)
+		}
+		return nil
+	})
+	// fr did try es while it was down: the kill hit the deliveries.
+	if failed := strings.Count(fr.logs(t), `msg="delivery failed" component=federation inbox=http://es.etoiles.test:8080/inbox`); failed == 0 {
+		t.Errorf("fr's logs show no failed delivery to es: the kill missed the burst")
+	} else {
+		t.Logf("fr's deliveries to es failed %d times while es was down", failed)
+	}
+	got, _, err := es.catalogue("")
+	if err != nil || !maps.Equal(got, want) {
+		t.Errorf("es's catalogue after every delivery = %v %v, want exactly fr's %d members", got, err, burst)
+	}
+}
