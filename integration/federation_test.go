@@ -24,10 +24,11 @@ type national struct {
 }
 
 // mustStartNational starts the national node of country cc (fr) on n as
-// cc.etoiles.test, federating.
-func mustStartNational(tb testing.TB, n *network, cc string) *national {
+// cc.etoiles.test, federating, with the extra serve flags.
+func mustStartNational(tb testing.TB, n *network, cc string, extra ...string) *national {
 	tb.Helper()
 	flags := append([]string{"--country", strings.ToUpper(cc), "--name", "e-toiles " + strings.ToUpper(cc)}, fedFlags...)
+	flags = append(flags, extra...)
 	nd := mustStartNode(tb, n, cc+".etoiles.test", flags...)
 	return &national{node: nd, country: strings.ToUpper(cc), admin: nd.token(tb, "admin")}
 }
@@ -223,6 +224,32 @@ func TestFederationScenario(t *testing.T) {
 	t.Parallel()
 	n := mustNetwork(t)
 	fr, it, es := mustStartNational(t, n, "fr"), mustStartNational(t, n, "it"), mustStartNational(t, n, "es")
+	federationScenario(t, fr, it, es)
+}
+
+// TestFederationExternalNATS runs the same scenario with each node on an
+// external NATS server of its own (nats-fr.etoiles.test, …): the INBOX,
+// DELIVERY and EVENTS streams live outside the node.
+func TestFederationExternalNATS(t *testing.T) {
+	t.Parallel()
+	n := mustNetwork(t)
+	var nodes []*national
+	for _, cc := range []string{"fr", "it", "es"} {
+		ns := "nats-" + cc + ".etoiles.test"
+		mustStartNATSAs(t, n, ns)
+		nodes = append(nodes, mustStartNational(t, n, cc, "--nats-url", "nats://"+ns+":4222"))
+	}
+	for _, nd := range nodes {
+		if logs := nd.logs(t); !strings.Contains(logs, "nats=external") {
+			t.Fatalf("%s does not say it uses external NATS:\n%s", nd.hostname, logs)
+		}
+	}
+	federationScenario(t, nodes[0], nodes[1], nodes[2])
+}
+
+// federationScenario peers fr, it and es, and follows a member of fr
+// from its creation to its departure in the catalogues of it and es.
+func federationScenario(t *testing.T, fr, it, es *national) {
 	mustPeerAll(t, fr, it, es)
 	peers := []*national{it, es}
 
