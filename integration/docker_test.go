@@ -64,6 +64,12 @@ func mustDocker(tb testing.TB) *dockertest.Pool {
 // last error after timeout.
 func waitFor(tb testing.TB, timeout time.Duration, cond func() error) {
 	tb.Helper()
+	waitEvery(tb, timeout, 100*time.Millisecond, cond)
+}
+
+// waitEvery is waitFor polling every interval, for measuring latencies.
+func waitEvery(tb testing.TB, timeout, interval time.Duration, cond func() error) {
+	tb.Helper()
 	deadline := time.Now().Add(timeout)
 	for {
 		err := cond()
@@ -73,7 +79,7 @@ func waitFor(tb testing.TB, timeout time.Duration, cond func() error) {
 		if time.Now().After(deadline) {
 			tb.Fatalf("not done after %v: %v", timeout, err)
 		}
-		time.Sleep(100 * time.Millisecond)
+		time.Sleep(interval)
 	}
 }
 
@@ -203,6 +209,15 @@ func (c *container) start(tb testing.TB) {
 	if err := c.pool.Client.StartContainerWithContext(c.id, nil, ctx); err != nil {
 		tb.Fatalf("start %s: %v", c.name, err)
 	}
+	c.readPorts(tb)
+}
+
+// readPorts waits until the running container publishes every port
+// again, and records the host addresses.
+func (c *container) readPorts(tb testing.TB) {
+	tb.Helper()
+	ctx, cancel := callCtx()
+	defer cancel()
 	waitFor(tb, 10*time.Second, func() error {
 		info, err := c.pool.Client.InspectContainerWithContext(c.id, ctx)
 		if err != nil {
@@ -212,6 +227,9 @@ func (c *container) start(tb testing.TB) {
 			return fmt.Errorf("%s is %s (exit %d):\n%s", c.name, info.State.Status, info.State.ExitCode, c.tail(20))
 		}
 		ports := map[string]string{}
+		if len(info.NetworkSettings.Ports) == 0 && len(info.Config.ExposedPorts) > 0 {
+			return fmt.Errorf("%s: ports not published yet", c.name)
+		}
 		for p, b := range info.NetworkSettings.Ports {
 			if len(b) == 0 || b[0].HostPort == "" {
 				return fmt.Errorf("%s: port %s not published yet", c.name, p)
@@ -330,4 +348,29 @@ func (c *container) inspect(tb testing.TB) *dc.Container {
 		tb.Fatalf("inspect %s: %v", c.name, err)
 	}
 	return info
+}
+
+// disconnect cuts the container off n, as a network partition would:
+// the others can no longer resolve or reach it, nor it them, and the
+// host cannot reach its ports.
+func (c *container) disconnect(tb testing.TB, n *network) {
+	tb.Helper()
+	if err := c.pool.Client.DisconnectNetwork(n.id, dc.NetworkConnectionOptions{Container: c.id, Force: true}); err != nil {
+		tb.Fatalf("disconnect %s from %s: %v", c.name, n.name, err)
+	}
+}
+
+// connect puts the container back on n under its hostname, and reads
+// its host ports again: Docker may publish them on new ones.
+func (c *container) connect(tb testing.TB, n *network, hostname string) {
+	tb.Helper()
+	ctx, cancel := callCtx()
+	defer cancel()
+	err := c.pool.Client.ConnectNetwork(n.id, dc.NetworkConnectionOptions{
+		Container: c.id, EndpointConfig: &dc.EndpointConfig{Aliases: []string{hostname}}, Context: ctx,
+	})
+	if err != nil {
+		tb.Fatalf("connect %s to %s: %v", c.name, n.name, err)
+	}
+	c.readPorts(tb)
 }

@@ -53,7 +53,14 @@ const natsHostname = "nats.etoiles.test"
 // with JetStream kept in a volume, and waits until it is healthy.
 func mustStartNATS(tb testing.TB, n *network) *natsServer {
 	tb.Helper()
-	c := mustStart(tb, n, spec{image: mustImage(tb, natsImage), hostname: natsHostname, ports: []string{natsClientPort, natsHTTPPort}, dataDir: "/data"})
+	return mustStartNATSAs(tb, n, natsHostname)
+}
+
+// mustStartNATSAs is mustStartNATS under another hostname, for a network
+// with several NATS servers.
+func mustStartNATSAs(tb testing.TB, n *network, hostname string) *natsServer {
+	tb.Helper()
+	c := mustStart(tb, n, spec{image: mustImage(tb, natsImage), hostname: hostname, ports: []string{natsClientPort, natsHTTPPort}, dataDir: "/data"})
 	s := &natsServer{c}
 	s.waitReady(tb)
 	return s
