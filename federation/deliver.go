@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/e-toiles/etoiles/node"
@@ -38,11 +39,17 @@ func (f *Federation) deliver(ctx context.Context, data []byte) error {
 		}
 	}
 	now := f.now()
+	if wait := f.inboxWait(d.Inbox, now); wait > 0 && now.Sub(d.CreatedAt) <= f.cfg.MaxDeliveryAge {
+		// The inbox failed a moment ago: try again when its back-off ends
+		// rather than tie up a worker on a peer that does not answer.
+		return &retryError{err: fmt.Errorf("%s is failing; retrying in %s", d.Inbox, wait), after: wait}
+	}
 	if now.Sub(d.CreatedAt) > f.cfg.MaxDeliveryAge {
 		f.log.WarnContext(ctx, "delivery dead-lettered", "inbox", d.Inbox, "activity", d.ActivityID, "attempts", d.Attempts, "last_error", d.LastError)
 		return f.store.RecordAttempt(ctx, id, node.DeliveryDead, "gave up after "+f.cfg.MaxDeliveryAge.String()+": "+d.LastError, time.Time{})
 	}
 	err = f.client.Post(ctx, f.signer, d.Inbox, d.Body)
+	f.inboxResult(d.Inbox, err, now)
 	if err == nil {
 		f.log.DebugContext(ctx, "delivered", "inbox", d.Inbox, "activity", d.ActivityID)
 		return f.store.RecordAttempt(ctx, id, node.DeliveryDelivered, "", time.Time{})
@@ -88,4 +95,37 @@ func (f *Federation) backoff(attempts int) time.Duration {
 	d = min(d, f.cfg.RetryMax)
 	jitter := 0.8 + 0.4*rand.Float64()
 	return time.Duration(float64(d) * jitter)
+}
+
+// inboxGate remembers inboxes that just failed, so that the deliveries
+// queued behind a failed one wait for its back-off instead of each making
+// a connection that will time out.
+type inboxGate struct {
+	mu    sync.Mutex
+	until map[string]time.Time
+}
+
+// inboxWait returns how long deliveries to inbox should wait.
+func (f *Federation) inboxWait(inbox string, now time.Time) time.Duration {
+	f.gate.mu.Lock()
+	defer f.gate.mu.Unlock()
+	if u, ok := f.gate.until[inbox]; ok && now.Before(u) {
+		return u.Sub(now)
+	}
+	return 0
+}
+
+// inboxResult records the outcome of an attempt: a failure (other than a
+// permanent refusal of one activity) closes the inbox for RetryBase.
+func (f *Federation) inboxResult(inbox string, err error, now time.Time) {
+	f.gate.mu.Lock()
+	defer f.gate.mu.Unlock()
+	if f.gate.until == nil {
+		f.gate.until = map[string]time.Time{}
+	}
+	if err == nil || permanentFailure(err) {
+		delete(f.gate.until, inbox)
+		return
+	}
+	f.gate.until[inbox] = now.Add(f.cfg.RetryBase)
 }

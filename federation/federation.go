@@ -108,6 +108,7 @@ type Federation struct {
 	now    func() time.Time
 
 	limiter   *hostLimiter
+	gate      inboxGate
 	committed func()
 	cancel    context.CancelFunc
 	wg        sync.WaitGroup

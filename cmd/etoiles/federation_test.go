@@ -63,7 +63,7 @@ func (n *testNode) start(ln net.Listener, country string) {
 	cfg.PublicURL = "http://" + n.addr
 	cfg.AllowPrivatePeers, cfg.InsecureHTTP = true, true
 	cfg.RetryBase = 100 * time.Millisecond
-	cfg.ShutdownTimeout = 5 * time.Second
+	cfg.ShutdownTimeout = 2 * time.Second
 	if n.config != nil {
 		n.config(&cfg)
 	}

@@ -33,14 +33,15 @@ func (q busQueue) Publish(ctx context.Context, subject, msgID string, data []byt
 }
 
 // Subscribe runs h on the durable consumer's messages. Delivery jobs are
-// retried without a delivery limit: federation dead-letters them itself
-// after its maximum age.
+// retried without a delivery limit (federation dead-letters them itself
+// after its maximum age) and run eight at a time.
 func (q busQueue) Subscribe(ctx context.Context, stream, durable, subject string, h federation.Handler) (func(), error) {
 	opts := bus.ConsumeOptions{Logger: q.log}
 	if stream == federation.StreamDelivery {
 		opts.MaxDeliver = -1
 		opts.AckWait = 2 * time.Minute
 		opts.Prefetch = 16
+		opts.Concurrency = 8 // a hung peer holds one worker, not all
 	}
 	sub, err := q.b.Subscribe(ctx, stream, durable, subject, func(ctx context.Context, msg jetstream.Msg) error {
 		err := h(ctx, msg.Data())

@@ -214,7 +214,15 @@ func (m *Main) Close() error {
 		ctx, cancel := context.WithTimeout(context.Background(), timeout)
 		defer cancel()
 		if m.server != nil {
-			errs = append(errs, m.server.Shutdown(ctx))
+			// Drain HTTP for half the budget, then close what is left: a
+			// peer's connection that was opened but never used keeps
+			// Shutdown waiting, and the outbox flush matters more.
+			drain, cancelDrain := context.WithTimeout(ctx, timeout/2)
+			if err := m.server.Shutdown(drain); err != nil {
+				m.Logger.Warn("http drain cut short", "err", err)
+				errs = append(errs, m.server.Close())
+			}
+			cancelDrain()
 		}
 		if m.relay != nil {
 			if err := m.relay.Flush(ctx); err != nil {

@@ -60,6 +60,11 @@ type ConsumeOptions struct {
 	// under AckWait, or buffered messages get redelivered.
 	Prefetch int
 
+	// Concurrency is how many messages the handler works on at once;
+	// zero means one at a time, in order. Deliveries use several, so that
+	// one slow peer does not hold up the others.
+	Concurrency int
+
 	// Logger receives handler failures and consume errors. Nil discards.
 	Logger *slog.Logger
 }
@@ -117,7 +122,26 @@ func (b *Bus) Subscribe(ctx context.Context, stream, durable, filterSubject stri
 	}
 
 	s := &Subscription{}
+	var sem chan struct{}
+	if opts.Concurrency > 1 {
+		sem = make(chan struct{}, opts.Concurrency)
+	}
 	cc, err := cons.Consume(func(msg jetstream.Msg) {
+		if sem != nil {
+			// Wait for a free worker here: Consume calls back one message
+			// at a time, so this also stops it from running ahead.
+			sem <- struct{}{}
+			if !s.enter() {
+				<-sem
+				return
+			}
+			go func() {
+				defer func() { <-sem }()
+				defer s.inflight.Done()
+				handle(ctx, log, msg, handler, backoff)
+			}()
+			return
+		}
 		if !s.enter() {
 			return // stopped: the server will deliver it again
 		}

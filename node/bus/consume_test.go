@@ -240,3 +240,39 @@ func TestDecodeEvent(t *testing.T) {
 		}
 	}
 }
+
+// TestSubscribeConcurrency shows that with Concurrency a slow message does
+// not hold up the others.
+func TestSubscribeConcurrency(t *testing.T) {
+	ctx := context.Background()
+	b := mustOpen(t, Options{})
+	for i := range 6 {
+		if _, err := b.JetStream().Publish(ctx, fmt.Sprintf("%sinbox-%d", DeliveryPrefix, i), []byte("job")); err != nil {
+			t.Fatalf("Publish: %v", err)
+		}
+	}
+	release := make(chan struct{})
+	var fast atomic.Int32
+	h := func(ctx context.Context, msg jetstream.Msg) error {
+		if strings.HasSuffix(msg.Subject(), "-0") {
+			select { // the slow peer: it answers only once the others are done
+			case <-release:
+			case <-time.After(10 * time.Second):
+				return fmt.Errorf("%w: never released", ErrTerminal)
+			}
+			return nil
+		}
+		if fast.Add(1) == 5 {
+			close(release)
+		}
+		return nil
+	}
+	mustSubscribe(t, b, StreamDelivery, "workers", "", h, ConsumeOptions{Concurrency: 4})
+	waitFor(t, 5*time.Second, func() bool {
+		ci := consumerInfo(t, b, StreamDelivery, "workers")
+		return ci.NumPending == 0 && ci.NumAckPending == 0
+	})
+	if got := fast.Load(); got != 5 {
+		t.Errorf("handled %d fast jobs while the slow one waited, want 5", got)
+	}
+}
