@@ -136,6 +136,7 @@ func (s *Server) loginPage(w http.ResponseWriter, r *http.Request, rq *request) 
 	}
 	v := s.view(r, rq, "login.title")
 	v.Next = safeNext(r.URL.Query().Get("next"))
+	v.D = map[string]string{"Email": ""}
 	s.render(w, http.StatusOK, "login", v)
 	return nil
 }
