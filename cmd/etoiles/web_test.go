@@ -146,6 +146,15 @@ func TestWebSecurity(t *testing.T) {
 		if strings.Contains(body, "<script") || strings.Contains(body, "style=") {
 			t.Errorf("page has inline script or style")
 		}
+		if s, body, _ := b.do("POST", "/nowhere", url.Values{}); s != 404 || !strings.Contains(body, "<h1>") {
+			t.Errorf("POST to an unknown path = %d, want a 404 page", s)
+		}
+		if s, _, h := b.do("POST", "/", url.Values{}); s != 405 || h.Get("Allow") == "" {
+			t.Errorf("POST / = %d, want 405 with Allow", s)
+		}
+		if s, _, _ := b.do("POST", "/api/v1/nowhere", url.Values{}); s != 404 {
+			t.Errorf("POST to an unknown API path = %d, want 404", s)
+		}
 		b.lang = "de-AT,de;q=0.9"
 		if _, body, _ := b.get("/login"); !strings.Contains(body, `<html lang="de">`) {
 			t.Errorf("Accept-Language de: page not in German")

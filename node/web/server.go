@@ -202,6 +202,17 @@ func (s *Server) handler(rt Route) http.Handler {
 		w.Header().Set("Cache-Control", "no-store")
 		w.Header().Add("Vary", "Cookie, Accept-Language")
 		rq := &request{L: negotiate(r)}
+		if rt.Pattern == "/" && (r.URL.Path != "/" || r.Method != http.MethodGet && r.Method != http.MethodHead) {
+			// The catch-all answers unknown paths and methods before any
+			// session or CSRF work: 404, or 405 for "/" itself.
+			err := &node.Error{Code: node.ENOTFOUND, Op: "page", Message: "no page at " + r.URL.Path}
+			if r.URL.Path == "/" {
+				w.Header().Set("Allow", "GET, HEAD")
+				err = &node.Error{Code: node.EUNSUPPORTED, Op: "page", Message: "method " + r.Method + " is not allowed here"}
+			}
+			s.fail(w, r, rq, err)
+			return
+		}
 		if c, err := r.Cookie(sessionCookie); err == nil && c.Value != "" {
 			u, err := s.Accounts.Authenticate(r.Context(), c.Value)
 			switch node.ErrorCode(err) {
@@ -260,6 +271,7 @@ var statusOf = map[string]int{
 	node.EFORBIDDEN:    http.StatusForbidden,
 	node.ERATELIMITED:  http.StatusTooManyRequests,
 	node.EUNAVAILABLE:  http.StatusServiceUnavailable,
+	node.EUNSUPPORTED:  http.StatusMethodNotAllowed,
 }
 
 // fail renders the error page.
@@ -355,9 +367,6 @@ func safeNext(next string) string {
 }
 
 func (s *Server) home(w http.ResponseWriter, r *http.Request, rq *request) error {
-	if r.URL.Path != "/" {
-		return &node.Error{Code: node.ENOTFOUND, Op: "page", Message: "no page at " + r.URL.Path}
-	}
 	switch {
 	case rq.User == nil:
 		redirect(w, r, "/login")
