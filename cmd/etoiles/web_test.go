@@ -339,3 +339,24 @@ func TestWebInviteAndProfile(t *testing.T) {
 		t.Errorf("competence filter: wrong results")
 	}
 }
+
+func TestUserAddCommand(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	var out, errOut strings.Builder
+	code := run(context.Background(), []string{"user", "add", "--data", dir, "--email", "first@fr.example", "--role", "admin", "--public-url", "https://fr.example"},
+		func(string) string { return "" }, &out, &errOut)
+	if code != 0 || !strings.HasPrefix(out.String(), "https://fr.example/invite/") {
+		t.Fatalf("user add = exit %d, %q %q; want an invite link", code, out.String(), errOut.String())
+	}
+	for _, args := range [][]string{
+		{"user"},
+		{"user", "add", "--data", dir},
+		{"user", "add", "--data", dir, "--email", "m@fr.example", "--role", "member", "--member", "no-such-coop"},
+		{"user", "add", "--data", dir, "--email", "x@fr.example", "--role", "root"},
+	} {
+		errOut.Reset()
+		if code := run(context.Background(), args, func(string) string { return "" }, &out, &errOut); code != 1 || errOut.Len() == 0 {
+			t.Errorf("%v = exit %d, %q; want exit 1 with a message", args, code, errOut.String())
+		}
+	}
+}
