@@ -411,9 +411,14 @@ func TestBrowser(t *testing.T) {
 				p.open("/admin/invites?member=coop-autre")
 				p.do("focus the invite button", chromedp.Focus(chromedp.CSS("form.stack button.primary")))
 				p.press(kb.Enter)
-				if link := p.eval(`document.getElementById("link") ? document.getElementById("link").value : ""`); !strings.Contains(link, "/invite/") {
-					t.Errorf("no invitation link shown: %s", p.text())
+				link := p.eval(`document.getElementById("link") ? document.getElementById("link").value : ""`)
+				if !strings.Contains(link, "/invite/") {
+					t.Fatalf("no invitation link shown: %s", p.text())
 				}
+				guest := newPage(t, ctx, base)
+				guest.open(link[strings.Index(link, "/invite/"):])
+				guest.checkAccessibility("invitation page")
+				guest.screenshot("invite")
 				p.checkAccessibility("invite created")
 				p.screenshot("admin-invite-link")
 				p.open("/lang/de?next=/catalogue")

@@ -297,7 +297,7 @@ func TestWebInviteAndProfile(t *testing.T) {
 	link, _ := url.Parse(html.UnescapeString(m[1]))
 	invitee := newBrowser(t, base)
 	invitee.lang = "fr"
-	if s, body, _ := invitee.get(link.Path); s != 200 || !strings.Contains(body, "coop-autre") {
+	if s, body, _ := invitee.get(link.Path); s != 200 || !strings.Contains(body, "Coop Autre") {
 		t.Fatalf("invite page: %d", s)
 	}
 	if s, body, _ := invitee.post(link.Path, "name", "Léa", "email", "lea@autre.example", "password", "short", "password2", "short"); s != 400 || !strings.Contains(body, `aria-describedby="password-hint password-error"`) {

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/mail"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -121,8 +122,11 @@ func loginFailed() error {
 }
 
 // dummyHash is checked when no user has the email, so that a wrong email
-// takes as long as a wrong password.
-var dummyHash, _ = HashPassword("not a password of anyone")
+// takes as long as a wrong password. It is made on first use.
+var dummyHash = sync.OnceValue(func() string {
+	h, _ := HashPassword("not a password of anyone")
+	return h
+})
 
 // Login checks an email and password and opens a new session. It returns
 // the session token for the cookie. A member whose co-op is no longer an
@@ -130,7 +134,7 @@ var dummyHash, _ = HashPassword("not a password of anyone")
 func (a *Accounts) Login(ctx context.Context, email, password string) (*User, string, error) {
 	u, err := a.Store.UserByEmail(ctx, strings.TrimSpace(email))
 	if node.ErrorCode(err) == node.ENOTFOUND {
-		_, _ = CheckPassword(dummyHash, password)
+		_, _ = CheckPassword(dummyHash(), password)
 		return nil, "", loginFailed()
 	}
 	if err != nil {

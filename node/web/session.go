@@ -199,7 +199,7 @@ func (s *Server) invitePage(w http.ResponseWriter, r *http.Request, rq *request)
 		return err
 	}
 	v := s.view(r, rq, "invite.title")
-	v.D = map[string]any{"Invite": inv, "Email": inv.Email}
+	v.D = map[string]any{"Invite": inv, "Email": inv.Email, "Coop": s.coopName(r, inv.Member)}
 	s.render(w, http.StatusOK, "invite", v)
 	return nil
 }
@@ -213,7 +213,7 @@ func (s *Server) acceptInvite(w http.ResponseWriter, r *http.Request, rq *reques
 	name, email := r.PostFormValue("name"), r.PostFormValue("email")
 	password, again := r.PostFormValue("password"), r.PostFormValue("password2")
 	v := s.view(r, rq, "invite.title")
-	v.D = map[string]any{"Invite": inv, "Email": email, "Name": name}
+	v.D = map[string]any{"Invite": inv, "Email": email, "Name": name, "Coop": s.coopName(r, inv.Member)}
 	if password != again {
 		v.Errors = []fieldProblem{{ID: "password2", Label: rq.L.T("field.password2"), Reason: rq.L.T("invite.mismatch")}}
 		s.render(w, http.StatusBadRequest, "invite", v)
@@ -234,6 +234,17 @@ func (s *Server) acceptInvite(w http.ResponseWriter, r *http.Request, rq *reques
 	}
 	s.render(w, http.StatusOK, "login", v)
 	return nil
+}
+
+// coopName returns the name of a co-op, or its id when it is unknown.
+func (s *Server) coopName(r *http.Request, id string) string {
+	if id == "" {
+		return ""
+	}
+	if m, err := s.Members.Get(r.Context(), id); err == nil {
+		return m.Name
+	}
+	return id
 }
 
 // problems turns a domain error's field errors into form problems, or
