@@ -19,6 +19,7 @@ Usage:
   etoiles token [flags]          print an API token (works while serve runs)
   etoiles vocab import FILE...   import CPV, NUTS and country code lists
   etoiles admit [flags]          sign an admission credential (confederation)
+  etoiles user add [flags]       invite a person to the web UI (prints a one-time link)
   etoiles healthcheck [flags]    exit 0 when the node on --url answers /healthz
   etoiles version                print the version
 
@@ -52,6 +53,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		err = cmdVocab(ctx, args[1:], getenv, stdout)
 	case "admit":
 		err = cmdAdmit(ctx, args[1:], getenv, stdout)
+	case "user":
+		err = cmdUser(ctx, args[1:], getenv, os.Stdin, stdout)
 	case "healthcheck":
 		err = cmdHealthcheck(ctx, args[1:], getenv)
 	case "version":

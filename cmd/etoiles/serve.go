@@ -23,6 +23,7 @@ import (
 	"github.com/e-toiles/etoiles/node/membership"
 	"github.com/e-toiles/etoiles/node/stats"
 	"github.com/e-toiles/etoiles/node/store/sqlite"
+	"github.com/e-toiles/etoiles/node/web"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -150,9 +151,11 @@ func (m *Main) Run(ctx context.Context) (err error) {
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), m.relay.Collector())
+	members := &membership.Service{Store: m.db, Codes: m.db, Committed: m.relay.Notify}
+	cat := &catalogue.Service{Store: m.db}
 	srv := &api.Server{
-		Members:   &membership.Service{Store: m.db, Codes: m.db, Committed: m.relay.Notify},
-		Catalogue: &catalogue.Service{Store: m.db},
+		Members:   members,
+		Catalogue: cat,
 		Codes:     codeSvc,
 		Verifier:  &auth.Verifier{Key: key.Public().(ed25519.PublicKey), Revocations: m.db},
 		Ready:     map[string]func(context.Context) error{"database": m.db.Ready, "nats": m.bus.Ready},
@@ -168,6 +171,14 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	mux := http.NewServeMux()
 	srv.Register(mux)
 	m.fed.Register(mux)
+	ui := &web.Server{
+		Accounts: &auth.Accounts{Store: m.db}, Members: members, Catalogue: cat, Codes: codeSvc, Peers: m.fed,
+		Info:   web.Info{PublicURL: m.Config.PublicURL, Name: m.Config.Name, Country: m.Config.Country, Role: m.Config.Role, Version: version},
+		Logger: log.With("component", "web"),
+	}
+	if err := ui.Register(mux); err != nil {
+		return fmt.Errorf("web ui: %w", err)
+	}
 	m.server = &http.Server{
 		Handler:           api.Instrument(reg, mux),
 		ReadHeaderTimeout: 10 * time.Second,

@@ -1,0 +1,121 @@
+package web
+
+import (
+	"io/fs"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// TestCatalogsComplete fails on a message one shipped language lacks,
+// or has and English does not.
+func TestCatalogsComplete(t *testing.T) {
+	want := LocaleFor("en").Keys()
+	for _, tag := range Languages {
+		l := LocaleFor(tag)
+		if l.Tag != tag {
+			t.Fatalf("no catalog for %s", tag)
+		}
+		if diff := cmp.Diff(want, l.Keys()); diff != "" {
+			t.Errorf("catalog %s differs from en (-en +%s):\n%s", tag, tag, diff)
+		}
+		for _, k := range l.Keys() {
+			if strings.TrimSpace(l.msgs[k]) == "" {
+				t.Errorf("catalog %s: %s is empty", tag, k)
+			}
+		}
+	}
+}
+
+var (
+	tmplKey   = regexp.MustCompile(`\.(T|N) "([a-z0-9_.]+)"`)
+	goKey     = regexp.MustCompile(`(?:\.T\(|view\(r, rq, )"([a-z0-9_.]+[a-z0-9])"`)
+	dynPrefix = map[string][]string{
+		"status.":   {"prospect", "member", "lapsed", "alumni"},
+		"peer.":     {"pending", "accepted", "rejected", "blocked"},
+		"role.":     {"admin", "member"},
+		"noderole.": {"national", "confederation"},
+		"codes.":    {"cpv", "nuts", "country"},
+		"error.":    {"400", "401", "403", "404", "405", "409", "429", "500", "503"},
+		"month.":    {"1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12"},
+		"lang.":     Languages,
+	}
+)
+
+// TestUsedMessagesExist fails on a message the templates or the code use
+// that the catalogs lack.
+func TestUsedMessagesExist(t *testing.T) {
+	en := LocaleFor("en")
+	used := map[string]bool{}
+	_ = fs.WalkDir(templateFS, "templates", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, _ := templateFS.ReadFile(p)
+		for _, m := range tmplKey.FindAllStringSubmatch(string(b), -1) {
+			if m[1] == "N" {
+				used[m[2]+".one"], used[m[2]+".other"] = true, true
+			} else {
+				used[m[2]] = true
+			}
+		}
+		return nil
+	})
+	files, _ := os.ReadDir(".")
+	for _, f := range files {
+		if !strings.HasSuffix(f.Name(), ".go") || strings.HasSuffix(f.Name(), "_test.go") {
+			continue
+		}
+		b, _ := os.ReadFile(f.Name())
+		for _, m := range goKey.FindAllStringSubmatch(string(b), -1) {
+			used[m[1]] = true
+		}
+	}
+	for prefix, ends := range dynPrefix {
+		for _, e := range ends {
+			used[prefix+e] = true
+		}
+	}
+	for _, s := range []string{"added", "blocked", "unblocked"} {
+		used["peers."+s] = true
+	}
+	for _, f := range []string{"name", "country", "region", "website", "languages", "competences", "summary", "legal_form", "email", "password", "member", "role", "status", "q", "competence", "language", "tags", "url"} {
+		used["field."+f] = true
+	}
+	if len(used) < 100 {
+		t.Fatalf("found only %d used messages; the scan is broken", len(used))
+	}
+	for k := range used {
+		if !en.Has(k) {
+			t.Errorf("message %q is used but not in the catalogs", k)
+		}
+	}
+}
+
+func TestLocaleFormats(t *testing.T) {
+	d := time.Date(2026, 3, 4, 15, 30, 0, 0, time.UTC)
+	for tag, want := range map[string]string{"fr": "4 mars 2026", "en": "4 March 2026", "it": "4 marzo 2026", "es": "4 de marzo de 2026", "de": "4. März 2026"} {
+		if got := LocaleFor(tag).Date(d); got != want {
+			t.Errorf("Date(%s) = %q, want %q", tag, got, want)
+		}
+	}
+	if got := LocaleFor("fr").N("catalogue.found", 0); got != "0 coopérative trouvée" {
+		t.Errorf("fr plural of 0 = %q", got)
+	}
+	if got := LocaleFor("en").N("catalogue.found", 0); got != "0 co-ops found" {
+		t.Errorf("en plural of 0 = %q", got)
+	}
+	summary := map[string]string{"fr": "Bonjour", "en": "Hello", "de-AT": "Servus"}
+	for tag, want := range map[string]Text{"fr": {"fr", "Bonjour"}, "it": {"en", "Hello"}, "de": {"de-AT", "Servus"}} {
+		if got := LocaleFor(tag).Pick(summary); got != want {
+			t.Errorf("Pick for %s = %v, want %v", tag, got, want)
+		}
+	}
+	if got := LocaleFor("es").Pick(map[string]string{"pt": "Olá", "nl": "Hallo"}); got != (Text{"nl", "Hallo"}) {
+		t.Errorf("Pick without es or en = %v, want the first language", got)
+	}
+}
