@@ -35,6 +35,7 @@ type Config struct {
 	QueueFollows      bool          // --queue-follows: keep unknown Follows for an admin instead of rejecting them
 	MaxDeliveryAge    time.Duration // --max-delivery-age: retry a delivery this long before dead-lettering it
 	RetryBase         time.Duration // --retry-base: first retry delay of a failed delivery
+	InboxRate         float64       // --inbox-rate: inbox requests per second one remote host may make (burst ten times that)
 }
 
 // DefaultConfig returns the defaults: a national node on :8080 with its
@@ -50,6 +51,7 @@ func DefaultConfig() Config {
 		ShutdownTimeout: 15 * time.Second,
 		MaxDeliveryAge:  7 * 24 * time.Hour,
 		RetryBase:       30 * time.Second,
+		InboxRate:       50,
 	}
 }
 
@@ -104,6 +106,7 @@ func (c *Config) bindServe(fs *flag.FlagSet) {
 	fs.BoolVar(&c.QueueFollows, "queue-follows", c.QueueFollows, "keep Follows from unknown actors pending for an admin instead of rejecting them")
 	fs.DurationVar(&c.MaxDeliveryAge, "max-delivery-age", c.MaxDeliveryAge, "how long a delivery is retried before it is dead-lettered")
 	fs.DurationVar(&c.RetryBase, "retry-base", c.RetryBase, "first retry delay of a failed delivery, doubled at each attempt")
+	fs.Float64Var(&c.InboxRate, "inbox-rate", c.InboxRate, "inbox requests per second one remote host may make, with a burst of ten times that")
 }
 
 // Validate checks the configuration, naming the flag at fault.
