@@ -15,20 +15,22 @@ import (
 // testNode is a node run in-process on a loopback port it keeps across
 // restarts.
 type testNode struct {
-	tb    testing.TB
-	name  string
-	dir   string
-	addr  string
-	main  *Main
-	admin client
+	tb        testing.TB
+	name      string
+	dir       string
+	addr      string
+	main      *Main
+	admin     client
+	configure []func(*Config)
 }
 
 func (n *testNode) actor() string { return "http://" + n.addr + "/actor" }
 
 // MustFederatedNode starts a node that may federate over loopback http.
-func MustFederatedNode(tb testing.TB, name, country string) *testNode {
+// The configure functions change its configuration, at every start.
+func MustFederatedNode(tb testing.TB, name, country string, configure ...func(*Config)) *testNode {
 	tb.Helper()
-	n := &testNode{tb: tb, name: name, dir: filepath.Join(tb.TempDir(), name)}
+	n := &testNode{tb: tb, name: name, dir: filepath.Join(tb.TempDir(), name), configure: configure}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		tb.Fatal(err)
@@ -48,6 +50,9 @@ func (n *testNode) start(ln net.Listener, country string) {
 	cfg.AllowPrivatePeers, cfg.InsecureHTTP = true, true
 	cfg.RetryBase = 100 * time.Millisecond
 	cfg.ShutdownTimeout = 5 * time.Second
+	for _, c := range n.configure {
+		c(&cfg)
+	}
 	n.main = &Main{Config: cfg, Listener: ln, Logger: testLogger(n.tb, n.name)}
 	if err := n.main.Run(context.Background()); err != nil {
 		n.tb.Fatalf("start %s: %v", n.name, err)
