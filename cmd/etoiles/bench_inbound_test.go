@@ -130,7 +130,7 @@ func mustInboundNode(b *testing.B) (*testNode, *fakePeer, *storeProbe, string) {
 	if err := newInboxSender(inbox, 1).send(presign(b, peer, inbox, "warm-up-", 1)); err != nil {
 		b.Fatal(err)
 	}
-	waitCount(b, 10*time.Second, time.Millisecond, 1, func() int { return probe.remoteMembers(peer.actor()) })
+	waitCount(b, 10*time.Second, time.Millisecond, 1, probe.remoteCounter(peer.actor()))
 	return n, peer, probe, inbox
 }
 
@@ -153,7 +153,7 @@ func mustInboundNode(b *testing.B) (*testNode, *fakePeer, *storeProbe, string) {
 //	go test -run '^$' -bench Inbound -benchtime 5000x ./cmd/etoiles/
 func BenchmarkInbound(b *testing.B) {
 	b.Run("end-to-end", func(b *testing.B) {
-		n, peer, probe, inbox := mustInboundNode(b)
+		_, peer, probe, inbox := mustInboundNode(b)
 		posts := presign(b, peer, inbox, "coop-", b.N)
 		sender := newInboxSender(inbox, inboundClients)
 		var accepted time.Time
@@ -166,7 +166,7 @@ func BenchmarkInbound(b *testing.B) {
 			accepted = time.Now()
 			done <- err
 		}()
-		applied := waitCount(b, applyTimeout(b.N), 2*time.Millisecond, b.N+1, func() int { return probe.remoteMembers(peer.actor()) })
+		applied := waitCount(b, applyTimeout(b.N), 2*time.Millisecond, b.N+1, probe.remoteCounter(peer.actor()))
 		if err := <-done; err != nil {
 			b.Fatal(err)
 		}
@@ -175,7 +175,6 @@ func BenchmarkInbound(b *testing.B) {
 		b.ReportMetric(float64(b.N)/applied.Sub(start).Seconds(), "activities/s")
 		b.ReportMetric(float64(b.N)/accepted.Sub(start).Seconds(), "accepted/s")
 		b.ReportMetric(float64(b.N)/cpu.Seconds(), "activities/cpu-s")
-		_ = n
 	})
 	b.Run("stages", func(b *testing.B) {
 		n, peer, probe, inbox := mustInboundNode(b)
@@ -197,7 +196,7 @@ func BenchmarkInbound(b *testing.B) {
 		if err := n.main.fed.Start(context.Background()); err != nil {
 			b.Fatal(err)
 		}
-		applied := waitCount(b, applyTimeout(b.N), 2*time.Millisecond, b.N+1, func() int { return probe.remoteMembers(peer.actor()) }).Sub(start)
+		applied := waitCount(b, applyTimeout(b.N), 2*time.Millisecond, b.N+1, probe.remoteCounter(peer.actor())).Sub(start)
 		b.StopTimer()
 		c2 := cpuTime(b)
 		b.ReportMetric(float64(b.N)/accepted.Seconds(), "accepted/s")

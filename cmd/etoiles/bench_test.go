@@ -48,6 +48,27 @@ func (p *storeProbe) remoteMembers(origin string) int {
 	return n
 }
 
+// remoteCounter returns a function that counts the members origin
+// published, reading only the rows stored since its last call (members
+// are stored in seq order: there is one writer).
+func (p *storeProbe) remoteCounter(origin string) func() int {
+	var total int
+	var last int64
+	return func() int {
+		p.tb.Helper()
+		var n int
+		var top sql.NullInt64
+		if err := p.db.QueryRow(`SELECT count(*), max(seq) FROM members WHERE origin = ? AND seq > ?`, origin, last).Scan(&n, &top); err != nil {
+			p.tb.Fatal(err)
+		}
+		if top.Valid {
+			last = top.Int64
+		}
+		total += n
+		return total
+	}
+}
+
 // newRemoteMembers returns the names of the members origin published
 // that are stored with a seq above after, and the highest seq seen.
 func (p *storeProbe) newRemoteMembers(origin string, after int64) ([]string, int64) {
