@@ -14,9 +14,13 @@ type Store interface {
 	EnsurePeer(ctx context.Context, p *node.Peer) (*node.Peer, error)
 	SetPeerIncoming(ctx context.Context, id int64, state node.FollowState) error
 	SetPeerOutgoing(ctx context.Context, id int64, followID string, state node.FollowState) error
+	// PeerByActor, PeerByID and Peers leave Peer.Delivery empty: the
+	// inbox, the fan-out and the delivery worker read peers all the time
+	// and need no health figures. FillPeerDelivery sets them for admins.
 	PeerByActor(ctx context.Context, actorURL string) (*node.Peer, error)
 	PeerByID(ctx context.Context, id int64) (*node.Peer, error)
 	Peers(ctx context.Context) ([]*node.Peer, error)
+	FillPeerDelivery(ctx context.Context, peers ...*node.Peer) error
 	HostBlocked(ctx context.Context, host string) (bool, error)
 
 	CachedKey(ctx context.Context, keyID string) (owner, pem string, fetched time.Time, err error)

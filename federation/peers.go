@@ -12,10 +12,22 @@ import (
 // ListPeers lists the peers with their state and delivery health.
 func (f *Federation) ListPeers(ctx context.Context) ([]*node.Peer, error) {
 	peers, err := f.store.Peers(ctx)
+	if err != nil {
+		return nil, err
+	}
 	if peers == nil {
 		peers = []*node.Peer{}
 	}
-	return peers, err
+	return peers, f.store.FillPeerDelivery(ctx, peers...)
+}
+
+// peerForAdmin returns a peer with its delivery health.
+func (f *Federation) peerForAdmin(ctx context.Context, id int64) (*node.Peer, error) {
+	p, err := f.store.PeerByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return p, f.store.FillPeerDelivery(ctx, p)
 }
 
 // AddPeer allows the node whose actor is at actorURL and sends it a
@@ -56,7 +68,7 @@ func (f *Federation) AddPeer(ctx context.Context, actorURL string) (*node.Peer, 
 	if err := f.admitIfCredentialed(ctx, peer, fetched.credential); err != nil {
 		return nil, err
 	}
-	return peer, nil
+	return peer, f.store.FillPeerDelivery(ctx, peer)
 }
 
 // follow sends our Follow to an allowed peer and accepts its pending
@@ -104,7 +116,7 @@ func (f *Federation) BlockPeer(ctx context.Context, id int64) (*node.Peer, error
 		return nil, err
 	}
 	f.log.InfoContext(ctx, "peer blocked", "peer", peer.ActorURL)
-	return f.store.PeerByID(ctx, id)
+	return f.peerForAdmin(ctx, id)
 }
 
 // UnblockPeer lifts a block and allows and follows the peer again.
@@ -118,7 +130,7 @@ func (f *Federation) UnblockPeer(ctx context.Context, id int64) (*node.Peer, err
 	if err := f.follow(ctx, peer); err != nil {
 		return nil, err
 	}
-	return f.store.PeerByID(ctx, id)
+	return f.peerForAdmin(ctx, id)
 }
 
 // RemovePeer unfollows a peer (Undo Follow) and stops sharing business

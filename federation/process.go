@@ -28,7 +28,7 @@ func (f *Federation) processInbox(ctx context.Context, data []byte) error {
 	if err != nil || done {
 		return err
 	}
-	err = f.apply(ctx, act, env.Signer)
+	recorded, err := f.apply(ctx, act, env.Signer)
 	var perm *permanentError
 	switch {
 	case errors.As(err, &perm):
@@ -37,6 +37,8 @@ func (f *Federation) processInbox(ctx context.Context, data []byte) error {
 		return nil
 	case err != nil:
 		return err
+	case recorded:
+		return nil
 	}
 	return f.store.MarkProcessed(ctx, act.ID(), env.Signer, firstType(act))
 }
@@ -52,69 +54,72 @@ func refuse(format string, args ...any) error {
 	return &permanentError{fmt.Errorf(format, args...)}
 }
 
-func (f *Federation) apply(ctx context.Context, act *vocab.Item, signer string) error {
+// apply applies an activity. recorded reports that the store marked it
+// processed in the same transaction as the change, which the member
+// upserts and deletes do; the caller marks the others.
+func (f *Federation) apply(ctx context.Context, act *vocab.Item, signer string) (recorded bool, err error) {
 	actor := act.Actor()
 	if actor != signer {
-		return refuse("actor %s is not the signer %s", actor, signer)
+		return false, refuse("actor %s is not the signer %s", actor, signer)
 	}
 	peer, err := f.store.PeerByActor(ctx, actor)
 	if err != nil && node.ErrorCode(err) != node.ENOTFOUND {
-		return err
+		return false, err
 	}
 	if peer != nil && peer.Blocked {
-		return refuse("%s is blocked", actor)
+		return false, refuse("%s is blocked", actor)
 	}
 	switch {
 	case act.Is("Follow"):
-		return f.applyFollow(ctx, act, peer)
+		return false, f.applyFollow(ctx, act, peer)
 	}
 	if act.Is("Add") || act.Is("Remove") {
-		return f.applyAnnouncement(ctx, act, actor)
+		return false, f.applyAnnouncement(ctx, act, actor)
 	}
 	if peer == nil || !peer.Trusted() {
-		return refuse("%s is not an allowed peer", actor)
+		return false, refuse("%s is not an allowed peer", actor)
 	}
 	obj := act.Object()
 	if obj == nil {
-		return refuse("activity %s has no single object", act.ID())
+		return false, refuse("activity %s has no single object", act.ID())
 	}
 	switch {
 	case act.Is("Accept"), act.Is("Reject"):
-		return f.applyFollowAnswer(ctx, act, obj, peer)
+		return false, f.applyFollowAnswer(ctx, act, obj, peer)
 	case act.Is("Undo"):
 		if obj.Is("Follow") || obj.IsIRI() {
-			return f.store.SetPeerIncoming(ctx, peer.ID, node.FollowNone)
+			return false, f.store.SetPeerIncoming(ctx, peer.ID, node.FollowNone)
 		}
-		return nil
+		return false, nil
 	case act.Is("Create"), act.Is("Update"):
 		if !sameHost(obj.ID(), actor) {
-			return refuse("%s may not %s %s, owned by another host", actor, firstType(act), obj.ID())
+			return false, refuse("%s may not %s %s, owned by another host", actor, firstType(act), obj.ID())
 		}
 		if obj.IsIRI() {
-			return refuse("%s needs an embedded object", firstType(act))
+			return false, refuse("%s needs an embedded object", firstType(act))
 		}
 		if obj.Is("StatsReport") {
-			return f.applyReport(ctx, obj, actor)
+			return false, f.applyReport(ctx, obj, actor)
 		}
 		if obj.Is("Organization") {
 			m, err := remoteMember(obj, actor, f.now().UTC())
 			if err != nil {
-				return &permanentError{err}
+				return false, &permanentError{err}
 			}
-			return f.store.UpsertRemoteMember(ctx, act.ID(), firstType(act), m)
+			return true, f.store.UpsertRemoteMember(ctx, act.ID(), firstType(act), m)
 		}
-		return nil // a type we do not keep
+		return false, nil // a type we do not keep
 	case act.Is("Delete"):
 		if !sameHost(obj.ID(), actor) {
-			return refuse("%s may not delete %s, owned by another host", actor, obj.ID())
+			return false, refuse("%s may not delete %s, owned by another host", actor, obj.ID())
 		}
 		rev := revisionOf(obj)
 		if rev == 0 {
 			rev = revisionOf(act)
 		}
-		return f.store.DeleteRemoteMember(ctx, act.ID(), actor, obj.ID(), rev)
+		return true, f.store.DeleteRemoteMember(ctx, act.ID(), actor, obj.ID(), rev)
 	}
-	return nil // an activity type we do not act on
+	return false, nil // an activity type we do not act on
 }
 
 // applyFollow answers a Follow of our actor: an allowed peer is accepted

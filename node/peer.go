@@ -52,7 +52,8 @@ type Peer struct {
 	FollowID          string      `json:"-"` // id of our Follow activity, for Undo
 	CreatedAt         time.Time   `json:"created_at"`
 	UpdatedAt         time.Time   `json:"updated_at"`
-	// Delivery health, filled in by the store.
+	// Delivery health, filled in by the store for admins only
+	// (sqlite.DB.FillPeerDelivery).
 	Delivery PeerDelivery `json:"delivery"`
 }
 

@@ -43,6 +43,8 @@ type Config struct {
 	StatsReports   bool          // --stats-reports: send statistics reports to the confederation once admitted
 	StatsThreshold int           // --stats-threshold: smallest count a report shows (k-anonymity)
 	StatsDebounce  time.Duration // --stats-debounce: wait this long after a change before reporting
+
+	InboxRate float64 // --inbox-rate: inbox requests per second one remote host may make (burst ten times that)
 }
 
 // DefaultConfig returns the defaults: a national node on :8080 with its
@@ -61,6 +63,7 @@ func DefaultConfig() Config {
 		StatsReports:    true,
 		StatsThreshold:  3,
 		StatsDebounce:   time.Minute,
+		InboxRate:       50,
 	}
 }
 
@@ -121,6 +124,7 @@ func (c *Config) bindServe(fs *flag.FlagSet) {
 	fs.BoolVar(&c.StatsReports, "stats-reports", c.StatsReports, "send aggregate statistics to the confederation once admitted")
 	fs.IntVar(&c.StatsThreshold, "stats-threshold", c.StatsThreshold, "smallest count a statistics report shows; smaller cells are suppressed")
 	fs.DurationVar(&c.StatsDebounce, "stats-debounce", c.StatsDebounce, "wait this long after a membership change before reporting")
+	fs.Float64Var(&c.InboxRate, "inbox-rate", c.InboxRate, "inbox requests per second one remote host may make, with a burst of ten times that")
 }
 
 // Validate checks the configuration, naming the flag at fault.

@@ -28,9 +28,14 @@ type testNode struct {
 func (n *testNode) actor() string { return "http://" + n.addr + "/actor" }
 
 // MustFederatedNode starts a node that may federate over loopback http.
-func MustFederatedNode(tb testing.TB, name, country string) *testNode {
+// The configure functions change its configuration, at every start.
+func MustFederatedNode(tb testing.TB, name, country string, configure ...func(*Config)) *testNode {
 	tb.Helper()
-	n := newTestNode(tb, name, nil)
+	n := newTestNode(tb, name, func(c *Config) {
+		for _, f := range configure {
+			f(c)
+		}
+	})
 	n.run(country)
 	return n
 }

@@ -32,16 +32,24 @@ func (q busQueue) Publish(ctx context.Context, subject, msgID string, data []byt
 	return nil
 }
 
+// deliveryConcurrency is how many delivery jobs run at once. A delivery
+// mostly waits on a remote peer (and signs, which takes a core for about
+// a millisecond): one slow peer must not hold up the others, and a
+// fan-out to many peers uses every core.
+const deliveryConcurrency = 8
+
 // Subscribe runs h on the durable consumer's messages. Delivery jobs are
-// retried without a delivery limit (federation dead-letters them itself
-// after its maximum age) and run eight at a time.
+// retried without a delivery limit: federation dead-letters them itself
+// after its maximum age. They run deliveryConcurrency at a time; their
+// order does not matter, since receivers order the versions of an object
+// by its revision.
 func (q busQueue) Subscribe(ctx context.Context, stream, durable, subject string, h federation.Handler) (func(), error) {
 	opts := bus.ConsumeOptions{Logger: q.log}
 	if stream == federation.StreamDelivery {
 		opts.MaxDeliver = -1
 		opts.AckWait = 2 * time.Minute
 		opts.Prefetch = 16
-		opts.Concurrency = 8 // a hung peer holds one worker, not all
+		opts.Concurrency = deliveryConcurrency
 	}
 	sub, err := q.b.Subscribe(ctx, stream, durable, subject, func(ctx context.Context, msg jetstream.Msg) error {
 		err := h(ctx, msg.Data())

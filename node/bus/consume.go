@@ -60,9 +60,12 @@ type ConsumeOptions struct {
 	// under AckWait, or buffered messages get redelivered.
 	Prefetch int
 
-	// Concurrency is how many messages the handler works on at once;
-	// zero means one at a time, in order. Deliveries use several, so that
-	// one slow peer does not hold up the others.
+	// Concurrency is how many messages the handler may process at once;
+	// zero or one means one at a time, in stream order. With more, the
+	// messages are handled in parallel and acknowledged in any order:
+	// use it only where order does not matter and handlers wait on
+	// something else (delivery jobs wait on remote peers). Keep Prefetch
+	// at least Concurrency.
 	Concurrency int
 
 	// Logger receives handler failures and consume errors. Nil discards.
@@ -82,8 +85,9 @@ type Subscription struct {
 // Subscribe creates or updates the durable pull consumer durable on
 // stream, with explicit acks, delivering the messages whose subject
 // matches filterSubject (empty for all), and runs handler on them one at
-// a time until Stop is called or ctx is done. Several subscriptions with
-// the same durable, in this process or others, share the messages.
+// a time (or opts.Concurrency at a time) until Stop is called or ctx is
+// done. Several subscriptions with the same durable, in this process or
+// others, share the messages.
 //
 // On a work-queue stream (INBOX, DELIVERY) the filter subjects of
 // different durables must not overlap.
@@ -122,31 +126,29 @@ func (b *Bus) Subscribe(ctx context.Context, stream, durable, filterSubject stri
 	}
 
 	s := &Subscription{}
-	var sem chan struct{}
+	var slots chan struct{} // one per handler call running, when concurrent
 	if opts.Concurrency > 1 {
-		sem = make(chan struct{}, opts.Concurrency)
+		slots = make(chan struct{}, opts.Concurrency)
 	}
 	cc, err := cons.Consume(func(msg jetstream.Msg) {
-		if sem != nil {
-			// Wait for a free worker here: Consume calls back one message
-			// at a time, so this also stops it from running ahead.
-			sem <- struct{}{}
-			if !s.enter() {
-				<-sem
-				return
-			}
-			go func() {
-				defer func() { <-sem }()
-				defer s.inflight.Done()
-				handle(ctx, log, msg, handler, backoff)
-			}()
-			return
+		if slots != nil {
+			slots <- struct{}{} // waits for a free slot: the buffer holds the rest
 		}
 		if !s.enter() {
+			if slots != nil {
+				<-slots
+			}
 			return // stopped: the server will deliver it again
 		}
-		defer s.inflight.Done()
-		handle(ctx, log, msg, handler, backoff)
+		if slots == nil {
+			defer s.inflight.Done()
+			handle(ctx, log, msg, handler, backoff)
+			return
+		}
+		go func() {
+			defer func() { <-slots; s.inflight.Done() }()
+			handle(ctx, log, msg, handler, backoff)
+		}()
 	},
 		jetstream.PullMaxMessages(prefetch),
 		jetstream.ConsumeErrHandler(func(_ jetstream.ConsumeContext, err error) {
@@ -200,7 +202,7 @@ func (s *Subscription) enter() bool {
 	return true
 }
 
-// Stop stops consuming and waits for the handler call in progress. The
+// Stop stops consuming and waits for the handler calls in progress. The
 // messages buffered but not handled are delivered again after AckWait.
 // Stop is idempotent; it is called when Subscribe's ctx is done. Do not
 // call it from the handler, which it would wait for.

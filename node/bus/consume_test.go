@@ -131,47 +131,107 @@ func TestSubscribeWorkQueue(t *testing.T) {
 }
 
 // TestSubscriptionStopWaits checks that Stop returns only after the handler
-// call in progress.
+// call in progress, one at a time or concurrent.
 func TestSubscriptionStopWaits(t *testing.T) {
+	for _, concurrency := range []int{0, 4} {
+		t.Run(fmt.Sprintf("concurrency=%d", concurrency), func(t *testing.T) {
+			ctx := context.Background()
+			b := mustOpen(t, Options{})
+			if _, err := b.JetStream().Publish(ctx, InboxPrefix+"a", []byte("activity")); err != nil {
+				t.Fatalf("Publish: %v", err)
+			}
+			started, release := make(chan struct{}), make(chan struct{})
+			var finished atomic.Bool
+			h := func(ctx context.Context, msg jetstream.Msg) error {
+				close(started)
+				<-release
+				finished.Store(true)
+				return nil
+			}
+			s := mustSubscribe(t, b, StreamInbox, "apply", "", h, ConsumeOptions{Concurrency: concurrency})
+			select {
+			case <-started:
+			case <-time.After(5 * time.Second):
+				t.Fatalf("handler not called")
+			}
+			stopped := make(chan bool, 1)
+			go func() {
+				s.Stop()
+				stopped <- finished.Load()
+			}()
+			select {
+			case <-stopped:
+				t.Fatalf("Stop returned while the handler was running")
+			case <-time.After(50 * time.Millisecond):
+			}
+			close(release)
+			select {
+			case fin := <-stopped:
+				if !fin {
+					t.Errorf("Stop returned before the handler finished")
+				}
+			case <-time.After(5 * time.Second):
+				t.Fatalf("Stop did not return")
+			}
+			s.Stop() // idempotent
+		})
+	}
+}
+
+// TestSubscribeConcurrency runs up to Concurrency handler calls at
+// once, never more, acknowledges every job, and Stop waits for all the
+// calls in progress.
+func TestSubscribeConcurrency(t *testing.T) {
 	ctx := context.Background()
 	b := mustOpen(t, Options{})
-	if _, err := b.JetStream().Publish(ctx, InboxPrefix+"a", []byte("activity")); err != nil {
-		t.Fatalf("Publish: %v", err)
+	const jobs, concurrency = 12, 4
+	for i := range jobs {
+		if _, err := b.JetStream().Publish(ctx, fmt.Sprintf("%sjob-%d", DeliveryPrefix, i), []byte("job")); err != nil {
+			t.Fatalf("Publish: %v", err)
+		}
 	}
-	started, release := make(chan struct{}), make(chan struct{})
-	var finished atomic.Bool
+	var running, most, handled atomic.Int32
+	full := make(chan struct{}) // closed when concurrency calls run at once
+	var once sync.Once
 	h := func(ctx context.Context, msg jetstream.Msg) error {
-		close(started)
-		<-release
-		finished.Store(true)
+		n := running.Add(1)
+		defer running.Add(-1)
+		for {
+			m := most.Load()
+			if n <= m || most.CompareAndSwap(m, n) {
+				break
+			}
+		}
+		if n == concurrency {
+			once.Do(func() { close(full) })
+		}
+		select { // hold the slot until all slots were busy once
+		case <-full:
+		case <-time.After(5 * time.Second):
+		}
+		handled.Add(1)
 		return nil
 	}
-	s := mustSubscribe(t, b, StreamInbox, "apply", "", h, ConsumeOptions{})
+	s := mustSubscribe(t, b, StreamDelivery, "workers", "", h, ConsumeOptions{Concurrency: concurrency})
 	select {
-	case <-started:
+	case <-full:
 	case <-time.After(5 * time.Second):
-		t.Fatalf("handler not called")
+		t.Fatalf("never %d handler calls at once (at most %d)", concurrency, most.Load())
 	}
-	stopped := make(chan bool, 1)
-	go func() {
-		s.Stop()
-		stopped <- finished.Load()
-	}()
-	select {
-	case <-stopped:
-		t.Fatalf("Stop returned while the handler was running")
-	default:
+	waitFor(t, 5*time.Second, func() bool {
+		ci := consumerInfo(t, b, StreamDelivery, "workers")
+		return ci.NumPending == 0 && ci.NumAckPending == 0
+	})
+	s.Stop()
+	if got := most.Load(); got != concurrency {
+		t.Errorf("at most %d handler calls at once, want %d", got, concurrency)
 	}
-	close(release)
-	select {
-	case fin := <-stopped:
-		if !fin {
-			t.Errorf("Stop returned before the handler finished")
-		}
-	case <-time.After(5 * time.Second):
-		t.Fatalf("Stop did not return")
+	if got := handled.Load(); got != jobs {
+		t.Errorf("handled %d jobs, want %d", got, jobs)
 	}
-	s.Stop() // idempotent
+	if got := running.Load(); got != 0 {
+		t.Errorf("%d handler calls still running after Stop", got)
+	}
 }
 
 func TestSubscribeStopsWithContext(t *testing.T) {
@@ -241,9 +301,9 @@ func TestDecodeEvent(t *testing.T) {
 	}
 }
 
-// TestSubscribeConcurrency shows that with Concurrency a slow message does
-// not hold up the others.
-func TestSubscribeConcurrency(t *testing.T) {
+// TestSubscribeSlowMessageDoesNotBlock shows that with Concurrency a slow
+// message does not hold up the others.
+func TestSubscribeSlowMessageDoesNotBlock(t *testing.T) {
 	ctx := context.Background()
 	b := mustOpen(t, Options{})
 	for i := range 6 {

@@ -30,7 +30,9 @@
 // [Bus.Subscribe] runs a handler on a durable pull consumer with explicit
 // acks: nil acknowledges, an error asks for a redelivery after a back-off
 // delay, and an error wrapping [ErrTerminal] drops the message. Handlers
-// must be idempotent: JetStream delivers at least once. [DecodeEvent]
+// must be idempotent: JetStream delivers at least once. Messages are
+// handled one at a time, in order, unless [ConsumeOptions.Concurrency]
+// asks for more at once, where order does not matter. [DecodeEvent]
 // reads an EVENTS message back into a node.Event.
 //
 // # The store directory

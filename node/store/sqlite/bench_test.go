@@ -265,3 +265,31 @@ func BenchmarkNetworkView(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkUpsertRemoteMember is the store's share of applying one
+// inbound Create{Organization}: the activity id recorded, the member row
+// and its index rows written, in one transaction. It bounds the inbox
+// processor, which runs one such transaction per activity.
+func BenchmarkUpsertRemoteMember(b *testing.B) {
+	db := MustOpen(b)
+	r := rand.New(rand.NewPCG(5, 6))
+	ctx := context.Background()
+	const origin = "https://it.example/actor"
+	z := rand.NewZipf(r, 1.1, 2, uint64(len(filler)-1))
+	members := make([]*node.Member, b.N)
+	for i := range members {
+		m := randomMember(r, z, i)
+		m.Origin, m.APID, m.ID = origin, fmt.Sprintf("https://it.example/members/%d", i), fmt.Sprintf("coop-%06d@it.example", i)
+		m.Revision = time.Now().UnixNano()
+		members[i] = m
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for _, m := range members {
+		if err := db.UpsertRemoteMember(ctx, m.APID+"#create", "Create", m); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "activities/s")
+}

@@ -118,7 +118,8 @@ func peerNotFound(what string) error {
 	return &node.Error{Code: node.ENOTFOUND, Op: "get peer", Message: "peer " + what + " not found"}
 }
 
-// PeerByActor returns the peer with that actor URL.
+// PeerByActor returns the peer with that actor URL, without its delivery
+// health (see FillPeerDelivery): the inbox reads it for every activity.
 func (db *DB) PeerByActor(ctx context.Context, actorURL string) (*node.Peer, error) {
 	p, err := scanPeer(db.read.QueryRowContext(ctx, `SELECT `+peerColumns+` FROM peers WHERE actor_url = ?`, actorURL))
 	if errors.Is(err, sql.ErrNoRows) {
@@ -127,10 +128,10 @@ func (db *DB) PeerByActor(ctx context.Context, actorURL string) (*node.Peer, err
 	if err != nil {
 		return nil, fmt.Errorf("get peer: %w", err)
 	}
-	return p, db.fillDelivery(ctx, p)
+	return p, nil
 }
 
-// PeerByID returns a peer by id.
+// PeerByID returns a peer by id, without its delivery health.
 func (db *DB) PeerByID(ctx context.Context, id int64) (*node.Peer, error) {
 	p, err := scanPeer(db.read.QueryRowContext(ctx, `SELECT `+peerColumns+` FROM peers WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
@@ -139,10 +140,23 @@ func (db *DB) PeerByID(ctx context.Context, id int64) (*node.Peer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("get peer: %w", err)
 	}
-	return p, db.fillDelivery(ctx, p)
+	return p, nil
 }
 
-// Peers lists every peer with its delivery health.
+// FillPeerDelivery sets the delivery health of peers, for admins. It
+// reads the peers' deliveries, which grow with time: the hot paths
+// (inbox, fan-out, delivery) do without it.
+func (db *DB) FillPeerDelivery(ctx context.Context, peers ...*node.Peer) error {
+	for _, p := range peers {
+		p.Delivery = node.PeerDelivery{}
+		if err := db.fillDelivery(ctx, p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Peers lists every peer, without their delivery health.
 func (db *DB) Peers(ctx context.Context) ([]*node.Peer, error) {
 	rows, err := db.read.QueryContext(ctx, `SELECT `+peerColumns+` FROM peers ORDER BY id`)
 	if err != nil {
@@ -160,11 +174,6 @@ func (db *DB) Peers(ctx context.Context) ([]*node.Peer, error) {
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return nil, err
-	}
-	for _, p := range out {
-		if err := db.fillDelivery(ctx, p); err != nil {
-			return nil, err
-		}
 	}
 	return out, nil
 }
