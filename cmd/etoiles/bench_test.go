@@ -69,6 +69,17 @@ func (p *storeProbe) remoteCounter(origin string) func() int {
 	}
 }
 
+// retriedDeliveries counts the deliveries that needed more than one
+// attempt.
+func (p *storeProbe) retriedDeliveries() int {
+	p.tb.Helper()
+	var n int
+	if err := p.db.QueryRow(`SELECT count(*) FROM deliveries WHERE attempts > 1`).Scan(&n); err != nil {
+		p.tb.Fatal(err)
+	}
+	return n
+}
+
 // newRemoteMembers returns the names of the members origin published
 // that are stored with a seq above after, and the highest seq seen.
 func (p *storeProbe) newRemoteMembers(origin string, after int64) ([]string, int64) {
