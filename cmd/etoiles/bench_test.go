@@ -81,26 +81,23 @@ func (p *storeProbe) retriedDeliveries() int {
 }
 
 // newRemoteMembers returns the names of the members origin published
-// that are stored with a seq above after, and the highest seq seen.
-func (p *storeProbe) newRemoteMembers(origin string, after int64) ([]string, int64) {
-	p.tb.Helper()
+// that are stored with a seq above after, and the highest seq seen. It
+// may run outside the benchmark's goroutine: it returns its error.
+func (p *storeProbe) newRemoteMembers(origin string, after int64) ([]string, int64, error) {
 	rows, err := p.db.Query(`SELECT seq, name FROM members WHERE origin = ? AND seq > ? ORDER BY seq`, origin, after)
 	if err != nil {
-		p.tb.Fatal(err)
+		return nil, after, err
 	}
 	defer rows.Close()
 	var names []string
 	for rows.Next() {
 		var name string
 		if err := rows.Scan(&after, &name); err != nil {
-			p.tb.Fatal(err)
+			return nil, after, err
 		}
 		names = append(names, name)
 	}
-	if err := rows.Err(); err != nil {
-		p.tb.Fatal(err)
-	}
-	return names, after
+	return names, after, rows.Err()
 }
 
 // waitCount polls count every interval until it reaches want and returns
