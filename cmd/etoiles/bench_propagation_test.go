@@ -52,7 +52,10 @@ func BenchmarkPropagation(b *testing.B) {
 		b.Fatalf("create on fr: %d %v", s, body)
 	}
 	waitCount(b, 10*time.Second, time.Millisecond, 1, func() int { return probe.remoteMembers(origin) })
-	_, last := probe.newRemoteMembers(origin, 0)
+	_, last, err := probe.newRemoteMembers(origin, 0)
+	if err != nil {
+		b.Fatal(err)
+	}
 
 	n := b.N
 	sent := make([]time.Time, n)
@@ -63,8 +66,12 @@ func BenchmarkPropagation(b *testing.B) {
 		seen := 0
 		deadline := time.Now().Add(time.Duration(float64(n)/(*propagationRate)*float64(time.Second)) + 60*time.Second)
 		for seen < n {
-			names, seq := probe.newRemoteMembers(origin, last)
+			names, seq, err := probe.newRemoteMembers(origin, last)
 			now := time.Now()
+			if err != nil {
+				watcherErr <- err
+				return
+			}
 			last = seq
 			for _, name := range names {
 				i, err := strconv.Atoi(strings.TrimPrefix(name, "Bench Coop "))

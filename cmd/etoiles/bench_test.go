@@ -69,27 +69,35 @@ func (p *storeProbe) remoteCounter(origin string) func() int {
 	}
 }
 
-// newRemoteMembers returns the names of the members origin published
-// that are stored with a seq above after, and the highest seq seen.
-func (p *storeProbe) newRemoteMembers(origin string, after int64) ([]string, int64) {
+// retriedDeliveries counts the deliveries that needed more than one
+// attempt.
+func (p *storeProbe) retriedDeliveries() int {
 	p.tb.Helper()
+	var n int
+	if err := p.db.QueryRow(`SELECT count(*) FROM deliveries WHERE attempts > 1`).Scan(&n); err != nil {
+		p.tb.Fatal(err)
+	}
+	return n
+}
+
+// newRemoteMembers returns the names of the members origin published
+// that are stored with a seq above after, and the highest seq seen. It
+// may run outside the benchmark's goroutine: it returns its error.
+func (p *storeProbe) newRemoteMembers(origin string, after int64) ([]string, int64, error) {
 	rows, err := p.db.Query(`SELECT seq, name FROM members WHERE origin = ? AND seq > ? ORDER BY seq`, origin, after)
 	if err != nil {
-		p.tb.Fatal(err)
+		return nil, after, err
 	}
 	defer rows.Close()
 	var names []string
 	for rows.Next() {
 		var name string
 		if err := rows.Scan(&after, &name); err != nil {
-			p.tb.Fatal(err)
+			return nil, after, err
 		}
 		names = append(names, name)
 	}
-	if err := rows.Err(); err != nil {
-		p.tb.Fatal(err)
-	}
-	return names, after
+	return names, after, rows.Err()
 }
 
 // waitCount polls count every interval until it reaches want and returns

@@ -265,10 +265,16 @@ func TestThreeNodeFederation(t *testing.T) {
 	})
 }
 
-// testLogger logs to the test's output when ETOILES_TEST_LOG is set.
+// testLogger logs to the test's output when ETOILES_TEST_LOG is set: at
+// that level (debug, info, warn, error), or at debug for any other value.
 func testLogger(tb testing.TB, name string) *slog.Logger {
-	if os.Getenv("ETOILES_TEST_LOG") == "" {
+	v := os.Getenv("ETOILES_TEST_LOG")
+	if v == "" {
 		return nil
 	}
-	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug})).With("node", name)
+	level, err := parseLevel(v)
+	if err != nil {
+		level = slog.LevelDebug
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level})).With("node", name)
 }
