@@ -2,7 +2,9 @@ package sqlite
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/url"
@@ -313,6 +315,14 @@ func (db *DB) UpsertRemoteMember(ctx context.Context, activityID, typ string, m 
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			seq, err = insertMember(ctx, tx, m)
+			if node.ErrorCode(err) == node.ECONFLICT {
+				// Another object of the peer reduces to the same local id
+				// (…/m/-1 and …/m/1): tell them apart by their ids.
+				sum := sha256.Sum256([]byte(m.APID))
+				local, host, _ := strings.Cut(m.ID, "@")
+				m.ID = local + "-" + hex.EncodeToString(sum[:3]) + "@" + host
+				seq, err = insertMember(ctx, tx, m)
+			}
 		case err != nil:
 			return fmt.Errorf("upsert remote member: %w", err)
 		case revision > m.Revision:

@@ -2,6 +2,7 @@ package sqlite_test
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"testing"
 	"time"
@@ -307,5 +308,24 @@ func TestReopenKeepsData(t *testing.T) {
 	m, err := db.GetMember(ctx, "keep-me")
 	if err != nil || !m.CreatedAt.Equal(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)) {
 		t.Errorf("after reopen: %v, %v", m, err)
+	}
+}
+
+// TestRemoteMembersWithCollidingIDs shows that two remote objects whose
+// ids reduce to the same local id are both kept.
+func TestRemoteMembersWithCollidingIDs(t *testing.T) {
+	ctx := context.Background()
+	db := MustOpen(t)
+	for i, apID := range []string{"https://it.example/m/1", "https://it.example/m/-1"} {
+		m := &node.Member{ID: "1@it.example", APID: apID, Origin: "https://it.example/actor", Name: "Coop", Country: "IT",
+			Status: node.StatusMember, Revision: 1}
+		m.Normalize()
+		if err := db.UpsertRemoteMember(ctx, fmt.Sprintf("https://it.example/a/%d", i), "Create", m); err != nil {
+			t.Fatalf("UpsertRemoteMember(%s) = %v", apID, err)
+		}
+	}
+	res, err := (&catalogue.Service{Store: db}).Search(ctx, catalogue.Query{Origin: "remote"})
+	if err != nil || res.Total != 2 {
+		t.Errorf("remote members = %d, %v, want 2", res.Total, err)
 	}
 }
