@@ -37,7 +37,7 @@ func (f *Federation) ActorDocument(ctx context.Context) ([]byte, error) {
 	u := f.uris
 	b := vocab.NewObject("Group", u.Actor()).
 		SetPreferredUsername(preferredUsername).
-		SetName("en", map[string]string{"en": f.cfg.Name}).
+		SetName("und", map[string]string{"und": f.cfg.Name}).
 		SetEndpoints(vocab.Endpoints{Inbox: u.Inbox(), Outbox: u.Outbox(), Followers: u.Followers(), Following: u.Following(), SharedInbox: u.SharedInbox()}).
 		SetPublicKey(u.MainKey(), u.Actor(), PublicPEM(f.keys.RSA.Public())).
 		SetURL(u.Base+"/").
@@ -86,7 +86,7 @@ func (f *Federation) memberObject(m *node.Member) *vocab.Builder {
 		SetAttributedTo(f.uris.Actor()).
 		SetPublished(m.CreatedAt).
 		SetUpdated(m.UpdatedAt).
-		SetName("en", map[string]string{"en": m.Name}).
+		SetName("und", map[string]string{"und": m.Name}).
 		Set("country", m.Country).
 		Set("membershipStatus", memberStatusTerm(m.Status)).
 		Set(revisionTerm, strconv.FormatInt(m.UpdatedAt.UnixNano(), 10))
