@@ -116,6 +116,7 @@ type Federation struct {
 	mu          sync.Mutex
 	stops       []func()
 	refollowed  map[string]time.Time
+	actorLocks  map[string]*sync.Mutex
 	reportTimer *time.Timer
 	reportDue   chan struct{}
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/e-toiles/etoiles/federation/vocab"
@@ -27,6 +28,14 @@ func (f *Federation) processInbox(ctx context.Context, data []byte) error {
 	done, err := f.store.ActivityProcessed(ctx, act.ID())
 	if err != nil || done {
 		return err
+	}
+	if act.Is("Follow") || act.Is("Accept") || act.Is("Reject") || act.Is("Undo") || act.Is("Add") || act.Is("Remove") {
+		// Activities about peering are applied one at a time per actor:
+		// their effects depend on each other (a Reject and a Follow that
+		// cross decide whether to follow again). Catalogue changes run
+		// in parallel, ordered by revision.
+		unlock := f.lockActor(env.Signer)
+		defer unlock()
 	}
 	recorded, err := f.apply(ctx, act, env.Signer)
 	var perm *permanentError
@@ -218,4 +227,20 @@ func (f *Federation) refollowAllowed(actor string) bool {
 	}
 	f.refollowed[actor] = now
 	return true
+}
+
+// lockActor serialises the peering activities of one actor.
+func (f *Federation) lockActor(actor string) (unlock func()) {
+	f.mu.Lock()
+	if f.actorLocks == nil {
+		f.actorLocks = map[string]*sync.Mutex{}
+	}
+	l, ok := f.actorLocks[actor]
+	if !ok {
+		l = &sync.Mutex{}
+		f.actorLocks[actor] = l
+	}
+	f.mu.Unlock()
+	l.Lock()
+	return l.Unlock
 }
