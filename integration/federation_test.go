@@ -459,3 +459,123 @@ func TestNodeKilledMidDelivery(t *testing.T) {
 		t.Errorf("es's catalogue after every delivery = %v %v, want exactly fr's %d members", got, err, burst)
 	}
 }
+
+// TestPeerStoppedDuring200Changes stops es with SIGTERM while fr makes 200
+// changes (creates, edits and departures), keeps it down until fr's retry
+// back-off has grown over several attempts, then restarts it: es ends with
+// exactly fr's state — every edit after its create, no departed member
+// brought back — and fr's deliveries drain with nothing dead.
+func TestPeerStoppedDuring200Changes(t *testing.T) {
+	t.Parallel()
+	n := mustNetwork(t)
+	fr, es := mustStartNational(t, n, "fr"), mustStartNational(t, n, "es") // fedFlags: --retry-base 200ms
+	mustPeerAll(t, fr, es)
+	if code := es.stop(t); code != 0 {
+		t.Fatalf("es stopped with exit code %d, want 0 after SIGTERM", code)
+	}
+	want := map[string]string{}
+	changes := 0
+	for i := range 80 {
+		id := fmt.Sprintf("scop-%02d", i)
+		fr.mustCreate(t, id, "Scop "+id)
+		fr.mustRename(t, id, "Scop "+id+" bis")
+		changes += 2
+		if i%2 == 0 {
+			fr.mustLeave(t, id)
+			changes++
+		} else {
+			want[fr.remoteID(id)] = "Scop " + id + " bis"
+		}
+	}
+	if changes != 200 {
+		t.Fatalf("made %d changes, want 200", changes)
+	}
+	// Let fr's back-off grow past several attempts before es comes back.
+	waitFor(t, 30*time.Second, func() error {
+		if failed := strings.Count(fr.logs(t), `msg="delivery failed" component=federation inbox=http://es.etoiles.test:8080/inbox`); failed < 20 {
+			return fmt.Errorf("fr failed %d deliveries to es so far", failed)
+		}
+		return nil
+	})
+	time.Sleep(2 * time.Second) // the next retries are now seconds apart
+	es.start(t)
+	es.waitReady(t)
+	restarted := time.Now()
+	waitCatalogue(t, es, from(fr), want, 60*time.Second)
+	t.Logf("es had fr's %d members %v after its restart", len(want), time.Since(restarted).Round(time.Millisecond))
+	waitFor(t, 60*time.Second, func() error {
+		p, err := fr.peer(es)
+		if err != nil {
+			return err
+		}
+		if p.Delivery.Pending != 0 || p.Delivery.Dead != 0 {
+			return fmt.Errorf("fr's deliveries to es: %+v, want none pending or dead", p.Delivery)
+		}
+		return nil
+	})
+	got, _, err := es.catalogue("")
+	if err != nil || !maps.Equal(got, want) {
+		t.Errorf("es's catalogue = %v %v, want exactly fr's %d members", got, err, len(want))
+	}
+}
+
+// TestRollingRestart restarts fr, it and es one after the other (SIGTERM,
+// then start) while each keeps creating members: no delivery is lost, and
+// every node ends with every other node's members.
+func TestRollingRestart(t *testing.T) {
+	t.Parallel()
+	n := mustNetwork(t)
+	nodes := []*national{mustStartNational(t, n, "fr"), mustStartNational(t, n, "it"), mustStartNational(t, n, "es")}
+	mustPeerAll(t, nodes...)
+	want := map[*national]map[string]string{}
+	for _, nd := range nodes {
+		want[nd] = map[string]string{}
+	}
+	round := 0
+	write := func(skip *national) {
+		for _, nd := range nodes {
+			if nd == skip {
+				continue
+			}
+			id := fmt.Sprintf("coop-%s-%02d", strings.ToLower(nd.country), round)
+			nd.mustCreate(t, id, "Coop "+id)
+			want[nd][nd.remoteID(id)] = "Coop " + id
+		}
+		round++
+	}
+	for _, restarting := range nodes {
+		write(nil)
+		if code := restarting.stop(t); code != 0 {
+			t.Fatalf("%s stopped with exit code %d, want 0", restarting.hostname, code)
+		}
+		write(restarting) // the others keep writing while it is down
+		write(restarting)
+		restarting.start(t)
+		restarting.waitReady(t)
+		write(nil)
+	}
+	for _, at := range nodes {
+		for _, origin := range nodes {
+			if at != origin {
+				waitCatalogue(t, at, from(origin), want[origin], 60*time.Second)
+			}
+		}
+	}
+	for _, origin := range nodes {
+		for _, at := range nodes {
+			if at == origin {
+				continue
+			}
+			waitFor(t, 60*time.Second, func() error {
+				p, err := origin.peer(at)
+				if err != nil {
+					return err
+				}
+				if p.Delivery.Pending != 0 || p.Delivery.Dead != 0 {
+					return fmt.Errorf("%s's deliveries to %s: %+v, want none pending or dead", origin.hostname, at.hostname, p.Delivery)
+				}
+				return nil
+			})
+		}
+	}
+}
