@@ -11,12 +11,12 @@ import (
 
 func TestFTSQuery(t *testing.T) {
 	for in, want := range map[string]string{
-		"":                        "",
-		"web":                     `"web"*`,
-		"sous-titrage vidéo":      `"sous" "titrage" "vidéo"*`,
+		"":                         "",
+		"web":                      `"web"*`,
+		"sous-titrage vidéo":       `"sous" "titrage" "vidéo"*`,
 		`web" OR NEAR(x, y) AND *`: `"web" "OR" "NEAR" "x" "y" "AND"*`,
-		"l’accessibilité":         `"l" "accessibilité"*`,
-		"  ":                      "",
+		"l’accessibilité":          `"l" "accessibilité"*`,
+		"  ":                       "",
 	} {
 		if got := catalogue.FTSQuery(in); got != want {
 			t.Errorf("FTSQuery(%q) = %s, want %s", in, got, want)
