@@ -264,13 +264,13 @@ func (f *Federation) fanOutAdmission(ctx context.Context, data []byte) error {
 	return f.announceAdmission(ctx, ev)
 }
 
-// requeueDeliveries rebuilds the delivery queue from SQLite when the
-// stream holds nothing but the store has pending deliveries.
+// requeueDeliveries queues every delivery SQLite says is pending. The
+// DELIVERY stream may have lost its newest jobs in a crash (JetStream
+// acknowledges a message before it reaches the disk) or all of them;
+// jobs still there keep their message id, so within the duplicate window
+// the stream drops the copies, and a job queued twice is attempted once
+// (deliver checks the state first; receivers are idempotent).
 func (f *Federation) requeueDeliveries(ctx context.Context) error {
-	n, err := f.queue.Messages(ctx, StreamDelivery)
-	if err != nil || n > 0 {
-		return err
-	}
 	ids, err := f.store.PendingDeliveries(ctx)
 	if err != nil {
 		return err
@@ -281,7 +281,7 @@ func (f *Federation) requeueDeliveries(ctx context.Context) error {
 		}
 	}
 	if len(ids) > 0 {
-		f.log.InfoContext(ctx, "delivery queue rebuilt from the database", "deliveries", len(ids))
+		f.log.InfoContext(ctx, "pending deliveries queued again", "deliveries", len(ids))
 	}
 	return nil
 }

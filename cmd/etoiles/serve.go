@@ -29,6 +29,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
+// republishWindow is how far back the outbox is published again at start.
+const republishWindow = 3 * time.Minute
+
 // Main is a running node. Run starts it and returns once it serves;
 // Close stops it gracefully. End-to-end tests run it in-process.
 type Main struct {
@@ -126,6 +129,14 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		}
 	}
 
+	// The last events before a crash may be acknowledged by JetStream but
+	// lost with it: publish the last few minutes again, well inside the
+	// 10-minute duplicate window that drops those it kept.
+	if n, err := m.db.RepublishSince(ctx, time.Now().Add(-republishWindow)); err != nil {
+		return fmt.Errorf("outbox: %w", err)
+	} else if n > 0 {
+		log.Debug("recent events published again", "events", n)
+	}
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	m.cancel = cancel
 	m.relay = bus.NewRelay(m.bus, m.db, bus.RelayOptions{Logger: log.With("component", "outbox")})

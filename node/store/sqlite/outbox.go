@@ -77,3 +77,21 @@ func (db *DB) PruneOutbox(ctx context.Context, before time.Time) (int64, error) 
 	})
 	return n, err
 }
+
+// RepublishSince marks the events published since t as unpublished, so
+// that the relay publishes them again. After a crash, JetStream may have
+// lost the newest messages it had acknowledged (it writes to disk a few
+// milliseconds later); republished events that it kept are dropped as
+// duplicates by message id, as long as t is inside its duplicate window.
+func (db *DB) RepublishSince(ctx context.Context, t time.Time) (int64, error) {
+	var n int64
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE outbox SET published_at = NULL WHERE published_at >= ?`, formatTime(t))
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	return n, err
+}
