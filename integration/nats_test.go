@@ -145,8 +145,11 @@ func waitEvents(tb testing.TB, ns *natsServer, members ...string) {
 	})
 }
 
-// waitOutboxEmpty waits until the node's relay has published n events
-// and has none pending.
+// waitOutboxEmpty waits until the node's relay has published at least n
+// events and has none pending. A node that restarts publishes its last
+// minutes of events again (JetStream drops the copies it kept), so the
+// counter may exceed the events written; waitEvents checks the stream
+// holds each event once.
 func waitOutboxEmpty(tb testing.TB, nd *node, n float64) {
 	tb.Helper()
 	waitFor(tb, 15*time.Second, func() error {
@@ -158,8 +161,8 @@ func waitOutboxEmpty(tb testing.TB, nd *node, n float64) {
 		if err != nil {
 			return err
 		}
-		if pub != n || pending != 0 {
-			return fmt.Errorf("outbox: %v published, %v pending; want %v published, 0 pending", pub, pending, n)
+		if pub < n || pending != 0 {
+			return fmt.Errorf("outbox: %v published, %v pending; want at least %v published, 0 pending", pub, pending, n)
 		}
 		return nil
 	})
