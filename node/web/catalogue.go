@@ -124,12 +124,17 @@ type summaryField struct {
 	Lang, Name, Text string
 }
 
-func (s *Server) editPage(w http.ResponseWriter, r *http.Request, rq *request) error {
+// editable returns the co-op of the path if the user may edit it.
+func (s *Server) editable(r *http.Request, rq *request) (*node.Member, error) {
 	id := r.PathValue("id")
 	if err := mayEdit(rq.User, id); err != nil {
-		return err
+		return nil, err
 	}
-	m, err := s.Members.Get(r.Context(), id)
+	return s.Members.Get(r.Context(), id)
+}
+
+func (s *Server) editPage(w http.ResponseWriter, r *http.Request, rq *request) error {
+	m, err := s.editable(r, rq)
 	if err != nil {
 		return err
 	}
@@ -185,11 +190,7 @@ func splitList(s string) []string {
 // edit saves the profile (action=save) or, without JavaScript, searches
 // the CPV list and shows the form again with the results (action=search).
 func (s *Server) edit(w http.ResponseWriter, r *http.Request, rq *request) error {
-	id := r.PathValue("id")
-	if err := mayEdit(rq.User, id); err != nil {
-		return err
-	}
-	m, err := s.Members.Get(r.Context(), id)
+	m, err := s.editable(r, rq)
 	if err != nil {
 		return err
 	}
@@ -229,13 +230,13 @@ func (s *Server) edit(w http.ResponseWriter, r *http.Request, rq *request) error
 	langs, comps := splitList(f.Languages), append([]string{}, chosen...)
 	patch := membership.Patch{Name: &f.Name, LegalForm: &f.LegalForm, Website: &f.Website, Region: &f.Region,
 		Summary: &summary, Languages: &langs, Competences: &comps}
-	if _, err := s.Members.Update(r.Context(), id, patch); err != nil {
+	if _, err := s.Members.Update(r.Context(), m.ID, patch); err != nil {
 		if v.Errors = problems(rq.L, err); v.Errors == nil {
 			return err
 		}
 		s.render(w, http.StatusBadRequest, "edit", v)
 		return nil
 	}
-	redirect(w, r, "/coops/"+id+"/edit?saved=1")
+	redirect(w, r, "/coops/"+m.ID+"/edit?saved=1")
 	return nil
 }
