@@ -172,6 +172,10 @@ type Opportunity struct {
 	Interests []*Interest `json:"interests,omitempty"`
 	Origin    string      `json:"origin,omitempty"`
 	APID      string      `json:"ap_id,omitempty"`
+	// NodeCountry is the country of the node that published the
+	// opportunity (this node's for local ones): an opportunity from a
+	// node of another country is cross-border.
+	NodeCountry string `json:"node_country"`
 	// Revision orders the versions of a remote opportunity (the origin's
 	// time of the change, in nanoseconds). Zero for local ones.
 	Revision  int64     `json:"-"`

@@ -27,3 +27,10 @@ const (
 	// An interest was withdrawn because its member left.
 	SubjectInterestWithdrawn = SubjectPrefix + "opportunity.interest.withdrawn"
 )
+
+// InterestEvent is the data of the interest events: the interest and the
+// public opportunity it is for.
+type InterestEvent struct {
+	Interest    *Interest    `json:"interest"`
+	Opportunity *Opportunity `json:"opportunity"`
+}
