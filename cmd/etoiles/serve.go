@@ -44,15 +44,15 @@ type Main struct {
 	// (tests pick the port before they know the public URL).
 	Listener net.Listener
 
-	lock     *dataLock
-	db       *sqlite.DB
-	bus      *bus.Bus
-	relay    *bus.Relay
-	fed      *federation.Federation
+	lock  *dataLock
+	db    *sqlite.DB
+	bus   *bus.Bus
+	relay *bus.Relay
+	fed   *federation.Federation
 	// stopMatcher stops the opportunity matcher's consumer.
 	stopMatcher func()
-	server   *http.Server
-	listener net.Listener
+	server      *http.Server
+	listener    net.Listener
 
 	cancel  context.CancelFunc
 	wg      sync.WaitGroup
