@@ -428,9 +428,12 @@ func (o *Opportunity) CheckDeadline(now time.Time) error {
 	return nil
 }
 
+// validateText checks a multilingual text. "und" (undetermined, as
+// ActivityStreams readers report a text given without a language) is
+// allowed.
 func validateText(p *Problems, field string, m map[string]string, max int) {
 	for tag, text := range m {
-		if !ValidLanguageTag(tag) {
+		if tag != "und" && !ValidLanguageTag(tag) {
 			p.Add(field+"."+tag, "%q is not a known BCP 47 language tag", tag)
 		} else if utf8.RuneCountInString(text) > max {
 			p.Add(field+"."+tag, "is longer than %d characters", max)
