@@ -269,3 +269,92 @@ func TestOpportunityBadInput(t *testing.T) {
 		t.Errorf("unknown feed: %v %v, want 404", resp.StatusCode, err)
 	}
 }
+
+// TestMemberLeavesOpportunities: a member who leaves its node leaves the
+// open opportunities on the other nodes; a lead who leaves withdraws its
+// open opportunity; a won bid keeps its consortium.
+func TestMemberLeavesOpportunities(t *testing.T) {
+	fr := MustFederatedNode(t, "fr", "FR")
+	it := MustFederatedNode(t, "it", "IT")
+	mustMesh(t, fr, it)
+	lead, leadID := fr.memberClient(t, `{"name":"Atelier Web","country":"FR","competences":["72413000"]}`)
+	video, videoID := it.memberClient(t, `{"name":"Cooperativa Video","country":"IT","competences":["92111000"]}`)
+	deadline := time.Now().Add(24 * time.Hour).UTC().Format(time.RFC3339)
+	// Two opportunities: one stays open, one is won with the same consortium.
+	var frIDs, itIDs []string
+	for _, title := range []string{"Ouverte", "Gagnée"} {
+		s, o, _ := lead.do("POST", "/api/v1/opportunities", `{"title":{"fr":"`+title+`"},"competences":[{"cpv":"92111000"}],"country":"FR","open_abroad":true,"deadline":"`+deadline+`"}`)
+		if s != 201 {
+			t.Fatalf("post: %d %v", s, o)
+		}
+		frIDs = append(frIDs, o["id"].(string))
+		var copyID string
+		waitFor(t, 5*time.Second, title+" on it", func() (bool, string) {
+			o := findOpportunity(it.admin, "", title)
+			if o == nil {
+				return false, ""
+			}
+			copyID = o["id"].(string)
+			return true, ""
+		})
+		itIDs = append(itIDs, copyID)
+		if s, b, _ := video.do("POST", "/api/v1/opportunities/"+copyID+"/interest", `{}`); s != 201 {
+			t.Fatalf("interest: %d %v", s, b)
+		}
+		var iid string
+		waitFor(t, 5*time.Second, "the interest on fr", func() (bool, string) {
+			_, o, _ := lead.do("GET", "/api/v1/opportunities/"+frIDs[len(frIDs)-1], "")
+			ins, _ := o["interests"].([]any)
+			if len(ins) != 1 {
+				return false, fmt.Sprint(ins)
+			}
+			iid = ins[0].(map[string]any)["id"].(string)
+			return true, ""
+		})
+		if s, b, _ := lead.do("POST", "/api/v1/opportunities/"+frIDs[len(frIDs)-1]+"/interests/"+iid+"/accept", ""); s != 200 {
+			t.Fatalf("accept: %d %v", s, b)
+		}
+	}
+	for _, st := range []string{`{"status":"submitted"}`, `{"status":"won","outcome":{"amount":"1000","currency":"EUR"}}`} {
+		if s, b, _ := lead.do("POST", "/api/v1/opportunities/"+frIDs[1]+"/status", st); s != 200 {
+			t.Fatalf("status: %d %v", s, b)
+		}
+	}
+	waitFor(t, 5*time.Second, "both consortia on it", func() (bool, string) {
+		_, a, _ := it.admin.do("GET", "/api/v1/opportunities/"+itIDs[0], "")
+		_, b, _ := it.admin.do("GET", "/api/v1/opportunities/"+itIDs[1], "")
+		return countries(a) == "FR:lead-entity,IT:group-member" && b["status"] == "won", countries(a) + " " + fmt.Sprint(b["status"])
+	})
+
+	// The it member leaves its node.
+	if s, b, _ := it.admin.do("POST", "/api/v1/members/"+videoID+"/status", `{"status":"alumni"}`); s != 200 {
+		t.Fatalf("leave: %d %v", s, b)
+	}
+	waitFor(t, 5*time.Second, "the open consortium without it, on both nodes", func() (bool, string) {
+		_, a, _ := fr.admin.do("GET", "/api/v1/opportunities/"+frIDs[0], "")
+		_, b, _ := it.admin.do("GET", "/api/v1/opportunities/"+itIDs[0], "")
+		ins, _ := a["interests"].([]any)
+		state := ""
+		if len(ins) == 1 {
+			state = fmt.Sprint(ins[0].(map[string]any)["state"])
+		}
+		return countries(a) == "FR:lead-entity" && countries(b) == "FR:lead-entity" && state == "withdrawn",
+			countries(a) + " / " + countries(b) + " / " + state
+	})
+	_, won, _ := fr.admin.do("GET", "/api/v1/opportunities/"+frIDs[1], "")
+	if c := countries(won); c != "FR:lead-entity,IT:group-member" {
+		t.Errorf("the won bid's consortium after the departure: %s, want FR and IT kept", c)
+	}
+
+	// The lead leaves: its open opportunity is withdrawn everywhere.
+	if s, b, _ := fr.admin.do("POST", "/api/v1/members/"+leadID+"/status", `{"status":"lapsed"}`); s != 200 {
+		t.Fatalf("lead leaves: %d %v", s, b)
+	}
+	waitFor(t, 5*time.Second, "the open opportunity withdrawn on it", func() (bool, string) {
+		_, o, _ := it.admin.do("GET", "/api/v1/opportunities/"+itIDs[0], "")
+		return o["status"] == "withdrawn", fmt.Sprint(o["status"])
+	})
+	if _, o, _ := fr.admin.do("GET", "/api/v1/opportunities/"+frIDs[1], ""); o["status"] != "won" {
+		t.Errorf("the won bid after the lead left: %v, want won", o["status"])
+	}
+}
