@@ -41,17 +41,11 @@ type Matcher struct {
 	Committed func()
 }
 
-// CPVRelated reports whether a member competence and a required code are
-// the same branch of the CPV tree: equal, or one is a parent of the
-// other (72400000 and 72413000 are; 72413000 and 72415000 are not).
-// TODO(#4): use node.CPVCovers once the consortium builder lands on main.
-func CPVRelated(competence, required string) bool {
-	return strings.HasPrefix(required, node.CPVPrefix(competence)) || strings.HasPrefix(competence, node.CPVPrefix(required))
-}
-
 // Match returns why member m should hear of opportunity o, or "" when it
 // should not. A member matches when one of its competences is related to
-// a code the opportunity needs (see CPVRelated) and the place fits: the
+// a code the opportunity needs (node.CPVCovers: the same code, a more
+// specific one, or a more general one at CPV group level or deeper) and
+// the place fits: the
 // opportunity is performed in the member's country, is open to partners
 // abroad, or comes from a node of another country. The lead and members
 // already in the consortium are not told.
@@ -70,7 +64,7 @@ func Match(m *node.Member, o *node.Opportunity) string {
 	var pairs []string
 	for _, req := range o.CPVs() {
 		for _, c := range m.Competences {
-			if CPVRelated(c, req) {
+			if node.CPVCovers(c, req) {
 				if c == req {
 					pairs = append(pairs, c)
 				} else {
