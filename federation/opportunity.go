@@ -28,6 +28,10 @@ type OpportunityStore interface {
 	// MemberGone withdraws a departed member's interests and places in
 	// open opportunities (see the SQLite store for the rules).
 	MemberGone(ctx context.Context, memberAPID string) error
+	// DeleteRemoteOpportunitiesOf purges every opportunity a peer
+	// published (it was blocked or its admission ended), with the
+	// interests in them and their notices.
+	DeleteRemoteOpportunitiesOf(ctx context.Context, origin string) error
 }
 
 // SubjectOpportunities are the events federation sends on as

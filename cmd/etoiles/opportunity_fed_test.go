@@ -191,4 +191,26 @@ func TestOfferAnswers(t *testing.T) {
 		}
 		return kinds["interest-answer"] == 1 && kinds["opportunity"] == 1, fmt.Sprint(kinds, memberID)
 	})
+
+	// Blocking the origin purges its opportunity, the interest in it and
+	// the notices.
+	var originID string
+	_, peers, _ := fr.admin.do("GET", "/api/v1/peers", "")
+	for _, p := range peers["items"].([]any) {
+		if pm := p.(map[string]any); pm["url"] == origin.actor() {
+			originID = fmt.Sprint(pm["id"])
+		}
+	}
+	if s, b, _ := fr.admin.do("POST", "/api/v1/peers/"+originID+"/block", ""); s != 200 {
+		t.Fatalf("block the origin: %d %v", s, b)
+	}
+	if s, b, _ := fr.admin.do("GET", "/api/v1/opportunities/"+oppID, ""); s != 404 {
+		t.Errorf("the blocked peer's opportunity: %d %v, want 404", s, b)
+	}
+	_, b, _ := member.do("GET", "/api/v1/notices", "")
+	for _, n := range b["items"].([]any) {
+		if nm := n.(map[string]any); nm["kind"] == "opportunity" {
+			t.Errorf("a notice of the blocked peer's opportunity is left: %v", nm)
+		}
+	}
 }

@@ -256,3 +256,16 @@ func (db *DB) MemberGone(ctx context.Context, memberAPID string) error {
 		return insertEvents(ctx, tx, events)
 	})
 }
+
+// DeleteRemoteOpportunitiesOf purges every opportunity a peer published,
+// with their consortia, the interests in them and their notices.
+func (db *DB) DeleteRemoteOpportunitiesOf(ctx context.Context, origin string) error {
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM notices WHERE kind = ? AND ref IN (SELECT id FROM opportunities WHERE origin = ?)`,
+			node.NoticeOpportunity, origin); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `DELETE FROM opportunities WHERE origin = ?`, origin)
+		return err
+	})
+}
