@@ -15,12 +15,15 @@ import (
 type MatchStore interface {
 	// OpenOpportunities returns every open opportunity, local or remote.
 	OpenOpportunities(ctx context.Context) ([]*node.Opportunity, error)
-	// ActiveLocalMembers returns the node's own members in status member.
-	ActiveLocalMembers(ctx context.Context) ([]*node.Member, error)
+	// MatchableMembers returns the node's own active members with their
+	// id, country, region and competences.
+	MatchableMembers(ctx context.Context) ([]*node.Member, error)
 	// MemberGone withdraws a departed member's interests and places.
 	MemberGone(ctx context.Context, memberAPID string) error
 	// AddNotice records a notice once per member, kind and ref.
 	AddNotice(ctx context.Context, n *node.Notice) (bool, error)
+	// AddNotices records notices in one transaction, each once.
+	AddNotices(ctx context.Context, ns []*node.Notice) (int, error)
 }
 
 // Matcher turns events into notices for the node's members: an open
@@ -139,18 +142,21 @@ func (mt *Matcher) matchOpportunity(ctx context.Context, o *node.Opportunity) er
 	if o.Closed(mt.now()) {
 		return nil
 	}
-	members, err := mt.Store.ActiveLocalMembers(ctx)
+	members, err := mt.Store.MatchableMembers(ctx)
 	if err != nil {
 		return err
 	}
+	var ns []*node.Notice
 	for _, m := range members {
 		if reason := Match(m, o); reason != "" {
-			if _, err := mt.Store.AddNotice(ctx, mt.notice(o, m.ID, reason)); err != nil {
-				return err
-			}
+			ns = append(ns, mt.notice(o, m.ID, reason))
 		}
 	}
-	return nil
+	if len(ns) == 0 {
+		return nil
+	}
+	_, err = mt.Store.AddNotices(ctx, ns)
+	return err
 }
 
 func (mt *Matcher) matchMember(ctx context.Context, m *node.Member) error {
@@ -162,17 +168,20 @@ func (mt *Matcher) matchMember(ctx context.Context, m *node.Member) error {
 		return err
 	}
 	now := mt.now()
+	var ns []*node.Notice
 	for _, o := range opps {
 		if o.Closed(now) {
 			continue
 		}
 		if reason := Match(m, o); reason != "" {
-			if _, err := mt.Store.AddNotice(ctx, mt.notice(o, m.ID, reason)); err != nil {
-				return err
-			}
+			ns = append(ns, mt.notice(o, m.ID, reason))
 		}
 	}
-	return nil
+	if len(ns) == 0 {
+		return nil
+	}
+	_, err = mt.Store.AddNotices(ctx, ns)
+	return err
 }
 
 // noticeAnswer tells a local member that the lead answered its interest.

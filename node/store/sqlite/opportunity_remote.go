@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -268,4 +269,27 @@ func (db *DB) DeleteRemoteOpportunitiesOf(ctx context.Context, origin string) er
 		_, err := tx.ExecContext(ctx, `DELETE FROM opportunities WHERE origin = ?`, origin)
 		return err
 	})
+}
+
+// MatchableMembers returns the node's active members with only what
+// matching needs: id, country, region and competences.
+func (db *DB) MatchableMembers(ctx context.Context) ([]*node.Member, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT id, country, region, competences FROM members WHERE origin = '' AND status = 'member' ORDER BY seq`)
+	if err != nil {
+		return nil, fmt.Errorf("matchable members: %w", err)
+	}
+	defer rows.Close()
+	var out []*node.Member
+	for rows.Next() {
+		m := &node.Member{Status: node.StatusMember}
+		var comps string
+		if err := rows.Scan(&m.ID, &m.Country, &m.Region, &comps); err != nil {
+			return nil, fmt.Errorf("matchable members: %w", err)
+		}
+		if err := json.Unmarshal([]byte(comps), &m.Competences); err != nil {
+			return nil, fmt.Errorf("matchable members: %s: %w", m.ID, err)
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
 }
