@@ -177,7 +177,8 @@ type Opportunity struct {
 	// node of another country is cross-border.
 	NodeCountry string `json:"node_country"`
 	// Revision orders the versions of a remote opportunity (the origin's
-	// time of the change, in nanoseconds). Zero for local ones.
+	// time of the change, in nanoseconds). For a local one it counts the
+	// changes, so that two changes that cross are detected.
 	Revision  int64     `json:"-"`
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`

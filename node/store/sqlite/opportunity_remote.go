@@ -245,6 +245,7 @@ func (db *DB) MemberGone(ctx context.Context, memberAPID string) error {
 				o.Consortium = kept
 			}
 			o.UpdatedAt = now
+			o.Revision++ // see unchanged
 			if _, err := updateOpportunity(ctx, tx, o); err != nil {
 				return err
 			}
