@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/xml"
 	"fmt"
 	"io"
 	"net/http"
@@ -145,6 +146,18 @@ func TestOpportunityScenario(t *testing.T) {
 	}
 	atom, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
+	var parsed struct {
+		Entries []struct {
+			Title string `xml:"title"`
+			Link  struct {
+				Href string `xml:"href,attr"`
+			} `xml:"link"`
+		} `xml:"entry"`
+	}
+	if err := xml.Unmarshal(atom, &parsed); err != nil || len(parsed.Entries) != 1 || parsed.Entries[0].Title != "Website, hosting and video for a co-op" ||
+		!strings.HasSuffix(parsed.Entries[0].Link.Href, "/api/v1/opportunities/"+esOpp["id"].(string)) {
+		t.Errorf("feed entries: %+v, %v", parsed.Entries, err)
+	}
 	if resp.StatusCode != 200 || !strings.Contains(string(atom), "<feed xmlns=\"http://www.w3.org/2005/Atom\">") || !strings.Contains(string(atom), "72415000") {
 		t.Errorf("feed %s: %d %s", url1, resp.StatusCode, atom)
 	}
