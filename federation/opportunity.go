@@ -232,6 +232,14 @@ func remoteOpportunity(it *vocab.Item, origin, country string, now time.Time) (*
 	if len(places) > 0 {
 		o.Region = places[0]
 	}
+	if o.Country == "" && len(o.Region) >= 2 {
+		// placeOfPerformance alone: the NUTS code names the country
+		// (NUTS writes Greece EL and the United Kingdom UK).
+		o.Country = map[string]string{"EL": "GR", "UK": "GB"}[o.Region[:2]]
+		if o.Country == "" {
+			o.Country = o.Region[:2]
+		}
+	}
 	if deadline != "" {
 		d, err := time.Parse(time.RFC3339, deadline)
 		if err != nil {

@@ -138,3 +138,63 @@ func TestPlainTextRoundTrip(t *testing.T) {
 		t.Errorf("plainText(htmlText) (-want +got):\n%s", diff)
 	}
 }
+
+// TestReadOpportunityExample reads the hand-written example of
+// spec/examples, as another implementation would write it.
+func TestReadOpportunityExample(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("..", "spec", "examples", "opportunity.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	it, err := vocab.Decode(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o, err := remoteOpportunity(it, "https://fr.example/actor", "FR", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.Status != node.OpportunityActive || len(o.Lots) != 2 || o.Lots[1].ID != "2" || o.Region != "FR101" ||
+		o.Value.Amount != "120000.00" || o.Source != "2025-PARIS-MUT-017" || !o.Flags.SocialObjective || o.Flags.Reserved ||
+		o.LeadAPID != "https://fr.example/members/atelier-numerique" || o.Title["en"] == "" || o.Description["fr"] == "" {
+		t.Errorf("read %+v", o)
+	}
+	if diff := cmp.Diff([]string{"72413000", "79822500"}, o.CPVs()); diff != "" {
+		t.Errorf("codes (-want +got):\n%s", diff)
+	}
+}
+
+// TestRemoteOpportunityRefusals: a peer's opportunity that does not
+// validate is refused whole.
+func TestRemoteOpportunityRefusals(t *testing.T) {
+	base := map[string]any{"id": "https://it.example/opportunities/1", "type": []string{"Article", "Opportunity"},
+		"name": "Video", "cpvCodes": []string{"92111000"}, "country": "IT", "opportunityStatus": "active"}
+	for name, change := range map[string]func(m map[string]any){
+		"bad code":      func(m map[string]any) { m["cpvCodes"] = []string{"01234567"} },
+		"no code":       func(m map[string]any) { delete(m, "cpvCodes") },
+		"bad status":    func(m map[string]any) { m["opportunityStatus"] = "open" },
+		"bad country":   func(m map[string]any) { m["country"] = "Italia" },
+		"bad deadline":  func(m map[string]any) { m["deadline"] = "soon" },
+		"bad currency":  func(m map[string]any) { m["estimatedValue"], m["currency"] = "10", "LIRE" },
+		"won, no value": func(m map[string]any) { m["opportunityStatus"] = "won" },
+	} {
+		doc := map[string]any{}
+		for k, v := range base {
+			doc[k] = v
+		}
+		change(doc)
+		b, _ := json.Marshal(doc)
+		it, err := vocab.Decode(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := remoteOpportunity(it, "https://it.example/actor", "IT", time.Now()); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+	b, _ := json.Marshal(base)
+	it, _ := vocab.Decode(b)
+	if _, err := remoteOpportunity(it, "https://it.example/actor", "IT", time.Now()); err != nil {
+		t.Errorf("the valid base: %v", err)
+	}
+}
