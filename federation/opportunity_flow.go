@@ -212,6 +212,12 @@ func (f *Federation) applyOffer(ctx context.Context, act, obj *vocab.Item, peer 
 	}
 	now := f.now().UTC()
 	if o.Closed(now) {
+		// Tell the member's node, whose copy may not show it closed yet,
+		// so that its interest does not stay pending.
+		offer := vocab.NewActivity("Offer", act.ID(), peer.ActorURL, obj.ID())
+		if err := f.send(ctx, f.uris.Activity("reject-offer-"+shortHash(obj.ID())), "Reject", offer, peer, false); err != nil {
+			return err
+		}
 		return refuse("Offer %s: opportunity %s is closed (%s)", act.ID(), o.ID, o.Status)
 	}
 	in := &node.Interest{ID: "i" + shortHash(obj.ID())[:12], Opportunity: o.ID, Node: peer.ActorURL, APID: obj.ID(), OfferID: act.ID(),

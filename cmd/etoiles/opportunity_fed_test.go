@@ -79,6 +79,7 @@ func TestOfferRefusals(t *testing.T) {
 	send(offer1)
 	send(activity(peer.srv.URL+"/activities/offer-1-again", "Offer", peer.actor(), interestDoc(peer.srv.URL+"/interests/1", m1), map[string]any{"target": oppAP}))
 	send(activity(peer.srv.URL+"/activities/offer-2", "Offer", peer.actor(), interestDoc(peer.srv.URL+"/interests/2", "http://elsewhere.example/members/x"), map[string]any{"target": oppAP}))
+	before := peer.received.Load()
 	send(activity(peer.srv.URL+"/activities/offer-3", "Offer", peer.actor(), interestDoc(peer.srv.URL+"/interests/3", m2), map[string]any{"target": closedAP}))
 	if s, b := post(t, inbox, activity(stranger.srv.URL+"/activities/offer-4", "Offer", stranger.actor(), interestDoc(stranger.srv.URL+"/interests/4", stranger.srv.URL+"/members/s"), map[string]any{"target": oppAP}),
 		stranger.key, stranger.keyID(), time.Now(), nil); s != 403 {
@@ -92,6 +93,9 @@ func TestOfferRefusals(t *testing.T) {
 	if got := interests(lead, closedID); len(got) != 0 {
 		t.Errorf("interests in the closed opportunity: %v", got)
 	}
+	waitFor(t, 5*time.Second, "a Reject of the Offer for the closed opportunity", func() (bool, string) {
+		return peer.received.Load() > before, fmt.Sprint(peer.received.Load())
+	})
 }
 
 // TestOfferAnswers has fr's member answer a peer's opportunity: only the
