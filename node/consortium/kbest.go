@@ -2,6 +2,7 @@ package consortium
 
 import (
 	"container/heap"
+	"math/bits"
 	"sort"
 	"strconv"
 	"strings"
@@ -55,7 +56,7 @@ func (x *Index) Suggest(r Request) (*Result, error) {
 	if target == 0 {
 		return res, nil
 	}
-	p := newProblem(reduce(cs, r.K, r.CrossBorder), target, r.CrossBorder)
+	p := newProblem(reduce(cs, r.K, bits.OnesCount64(target), r.CrossBorder), target, r.CrossBorder)
 	sols, exact := p.kbest(r.K, r.Mode)
 	if !exact {
 		res.Method = MethodHeuristic

@@ -106,11 +106,25 @@ func (p *problem) pop(s *state) {
 
 // cost returns the cost of a set of candidates.
 func (p *problem) cost(set []int32) int64 {
-	s := p.newState()
-	for _, i := range set {
-		p.add(s, i)
+	var v int64
+	for k, i := range set {
+		c := &p.cs[i]
+		v += sizeWeight - c.q
+		if !p.div {
+			continue
+		}
+		fresh := true
+		for _, j := range set[:k] {
+			if p.cs[j].country == c.country {
+				fresh = false
+				break
+			}
+		}
+		if fresh {
+			v -= countryWeight
+		}
 	}
-	return s.cost
+	return v
 }
 
 // covers reports whether set covers the target.
