@@ -36,6 +36,10 @@ type randomCase struct {
 }
 
 func newRandomCase(rng *rand.Rand, n int) randomCase {
+	return newRandomCaseFrom(rng, n, randomCodes)
+}
+
+func newRandomCaseFrom(rng *rand.Rand, n int, randomCodes []string) randomCase {
 	var rc randomCase
 	for i := 0; i < n; i++ {
 		country := randomCountries[rng.IntN(len(randomCountries))]
@@ -253,6 +257,54 @@ func sameRanks(a, b []consortium.Score, crossBorder bool) bool {
 		}
 	}
 	return true
+}
+
+// TestReductionExact: with many interchangeable co-ops (few codes, many
+// candidates per set of needs, few countries), the candidates dropped
+// before the search never belong to the k best.
+func TestReductionExact(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	codes := []string{"72413000", "72415000", "92111000", "72400000"}
+	for i := 0; i < 150; i++ {
+		rc := newRandomCaseFrom(rng, 13+rng.IntN(3), codes)
+		rc.req.K = 3 + rng.IntN(3)
+		want, _ := bruteForce(rc)
+		rc.req.Mode = consortium.Exact
+		res, err := consortium.Suggest(rc.cands, rc.req)
+		if err != nil {
+			t.Fatalf("case %d: %v", i, err)
+		}
+		checkValid(t, i, res)
+		if !sameRanks(want, scoresOf(res), rc.req.CrossBorder) {
+			t.Fatalf("case %d (%+v): scores (-brute +got):\n%s", i, rc.req, cmp.Diff(want, scoresOf(res)))
+		}
+	}
+}
+
+// TestBudgetFallback: when the search budget runs out, Auto mode answers
+// with the heuristic, says so, and its suggestions are still valid covers.
+func TestBudgetFallback(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	fellBack := 0
+	for i := 0; i < 200; i++ {
+		rc := newRandomCase(rng, 8+rng.IntN(4))
+		rc.req.Budget = 1
+		want, _ := bruteForce(rc)
+		res, err := consortium.Suggest(rc.cands, rc.req)
+		if err != nil {
+			t.Fatalf("case %d: %v", i, err)
+		}
+		checkValid(t, i, res)
+		if res.Method == consortium.MethodHeuristic {
+			fellBack++
+		}
+		if len(want) > 0 && (len(res.Suggestions) == 0 || res.Suggestions[0].Score.Covered != want[0].Covered) {
+			t.Errorf("case %d: heuristic fallback lost coverage", i)
+		}
+	}
+	if fellBack == 0 {
+		t.Error("a budget of one search node never made Auto fall back to the heuristic")
+	}
 }
 
 // harmonic returns H(d) = 1 + 1/2 + … + 1/d.

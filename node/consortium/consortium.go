@@ -70,6 +70,9 @@ type Request struct {
 	// CrossBorder prefers consortia with co-ops from more countries.
 	CrossBorder bool
 	Mode        Mode
+	// Budget is the number of search nodes Auto mode may spend before
+	// it falls back to the heuristic; 0 means DefaultBudget.
+	Budget int
 }
 
 // Criterion names a ranking criterion, in the order they apply.

@@ -57,7 +57,10 @@ func (x *Index) Suggest(r Request) (*Result, error) {
 		return res, nil
 	}
 	p := newProblem(reduce(cs, r.K, bits.OnesCount64(target), r.CrossBorder), target, r.CrossBorder)
-	sols, exact := p.kbest(r.K, r.Mode)
+	if r.Budget <= 0 {
+		r.Budget = DefaultBudget
+	}
+	sols, exact := p.kbest(r.K, r.Mode, r.Budget)
 	if !exact {
 		res.Method = MethodHeuristic
 	}
@@ -114,8 +117,7 @@ func (h *subHeap) Pop() any {
 // the heuristic solver it is a set of good, distinct alternatives.
 // Covers in which a forced member became redundant are skipped (a
 // consortium never carries a useless co-op) but still split.
-func (p *problem) kbest(k int, mode Mode) ([][]int32, bool) {
-	budget := DefaultBudget
+func (p *problem) kbest(k int, mode Mode, budget int) ([][]int32, bool) {
 	allExact := mode != Heuristic
 	solve := func(forced, banned []int32) *sub {
 		ban := make([]bool, len(p.cs))
