@@ -19,6 +19,7 @@ type Index struct {
 	// byCode maps a competence code to the candidates holding it: the
 	// candidates whose competence is a given ancestor of a need.
 	byCode map[string][]int32
+	byID   map[string]int32
 }
 
 type entry struct {
@@ -33,6 +34,7 @@ func NewIndex(cands []Candidate) *Index {
 		cands:    make([]entry, 0, len(cands)),
 		byPrefix: make(map[string][]int32),
 		byCode:   make(map[string][]int32),
+		byID:     make(map[string]int32, len(cands)),
 	}
 	for _, c := range cands {
 		e := entry{Candidate: c}
@@ -54,6 +56,9 @@ func NewIndex(cands []Candidate) *Index {
 		}
 		i := int32(len(x.cands))
 		x.cands = append(x.cands, e)
+		if _, dup := x.byID[e.ID]; !dup {
+			x.byID[e.ID] = i
+		}
 		for _, comp := range e.Competences {
 			x.byCode[comp] = appendOnce(x.byCode[comp], i)
 			p := node.CPVPrefix(comp)

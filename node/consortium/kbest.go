@@ -29,8 +29,18 @@ func (x *Index) Suggest(r Request) (*Result, error) {
 	pl := newPlace(r)
 	masks := x.relevant(needs)
 	res.Candidates = len(masks)
+	included := map[int32]bool{}
+	for _, id := range r.Include {
+		if ix, ok := x.byID[id]; ok {
+			included[ix] = true
+			if _, ok := masks[ix]; !ok {
+				masks[ix] = 0
+			}
+		}
+	}
 	countries := map[string]int{}
 	cs := make([]cand, 0, len(masks))
+	var fixed []cand
 	var target uint64
 	for ix, m := range masks {
 		e := &x.cands[ix]
@@ -45,7 +55,11 @@ func (x *Index) Suggest(r Request) (*Result, error) {
 			countries[e.Country] = n
 		}
 		c.country = n
-		cs = append(cs, c)
+		if included[ix] {
+			fixed = append(fixed, c)
+		} else {
+			cs = append(cs, c)
+		}
 		target |= m
 	}
 	for i, n := range needs {
@@ -53,14 +67,23 @@ func (x *Index) Suggest(r Request) (*Result, error) {
 			res.Uncoverable = append(res.Uncoverable, n)
 		}
 	}
-	if target == 0 {
+	if target == 0 && len(fixed) == 0 {
 		return res, nil
 	}
-	p := newProblem(reduce(cs, r.K, bits.OnesCount64(target), r.CrossBorder), target, r.CrossBorder)
+	// The included candidates come first, in a stable order; they are
+	// forced into every consortium.
+	sort.Slice(fixed, func(a, b int) bool { return fixed[a].ix < fixed[b].ix })
+	root := make([]int32, len(fixed))
+	for i := range root {
+		root[i] = int32(i)
+	}
+	cs = append(fixed, reduce(cs, r.K, bits.OnesCount64(target)+len(fixed), r.CrossBorder)...)
+	p := newProblem(cs, target, r.CrossBorder)
+	p.fixed = len(fixed)
 	if r.Budget <= 0 {
 		r.Budget = DefaultBudget
 	}
-	sols, exact := p.kbest(r.K, r.Mode, r.Budget)
+	sols, exact := p.kbest(r.K, r.Mode, r.Budget, root)
 	if !exact {
 		res.Method = MethodHeuristic
 	}
@@ -117,7 +140,7 @@ func (h *subHeap) Pop() any {
 // the heuristic solver it is a set of good, distinct alternatives.
 // Covers in which a forced member became redundant are skipped (a
 // consortium never carries a useless co-op) but still split.
-func (p *problem) kbest(k int, mode Mode, budget int) ([][]int32, bool) {
+func (p *problem) kbest(k int, mode Mode, budget int, root []int32) ([][]int32, bool) {
 	allExact := mode != Heuristic
 	solve := func(forced, banned []int32) *sub {
 		ban := make([]bool, len(p.cs))
@@ -146,7 +169,7 @@ func (p *problem) kbest(k int, mode Mode, budget int) ([][]int32, bool) {
 		return &sub{forced: forced, banned: banned, sol: sol, cost: p.cost(sol), key: setKey(p, sol)}
 	}
 	h := &subHeap{}
-	if s := solve(nil, nil); s != nil {
+	if s := solve(root, nil); s != nil {
 		heap.Push(h, s)
 	}
 	var out [][]int32

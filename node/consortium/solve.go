@@ -42,6 +42,9 @@ type problem struct {
 	byNeed     [MaxNeeds][]int32 // candidates covering each need
 	div        bool              // count countries (cross-border)
 	nCountries int
+	// fixed is the number of included candidates, the first of cs: they
+	// belong to every consortium, useful or not.
+	fixed int
 }
 
 func newProblem(cs []cand, target uint64, div bool) *problem {
@@ -136,10 +139,13 @@ func (p *problem) covers(set []int32) bool {
 	return m&p.target == p.target
 }
 
-// irredundant reports whether every member of set covers a need that no
-// other member covers.
+// irredundant reports whether every member of set, included ones apart,
+// covers a need that no other member covers.
 func (p *problem) irredundant(set []int32) bool {
 	for k := range set {
+		if int(set[k]) < p.fixed {
+			continue
+		}
 		var others uint64
 		for j, i := range set {
 			if j != k {
