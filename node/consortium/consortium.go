@@ -21,8 +21,8 @@ const (
 type Candidate struct {
 	ID   string `json:"id"`
 	Name string `json:"name,omitempty"`
-	// Node is the host of the node the co-op belongs to; empty for a
-	// local member.
+	// Node identifies the node the co-op belongs to (the actor URL of
+	// its node); empty for a local member.
 	Node    string `json:"node,omitempty"`
 	Country string `json:"country"`
 	// Languages are BCP 47 tags; only the primary subtag counts.
