@@ -3,6 +3,8 @@ package consortium
 import (
 	"context"
 	"fmt"
+	"sync"
+	"time"
 
 	"github.com/e-toiles/etoiles/node"
 )
@@ -15,11 +17,62 @@ type Store interface {
 	// ConsortiumCandidates returns every active member co-op, local and
 	// remote (status member), as candidates whose ID is the local id.
 	ConsortiumCandidates(ctx context.Context) ([]Candidate, error)
+	// CandidatesVersion returns a value that changes when the result of
+	// ConsortiumCandidates may have changed.
+	CandidatesVersion(ctx context.Context) (string, error)
 }
 
-// Service suggests consortia for the opportunities a node knows.
+// DefaultMaxAge is how long the Service reuses an index of the catalogue
+// whose version has not changed.
+const DefaultMaxAge = time.Minute
+
+// Service suggests consortia for the opportunities a node knows. It keeps
+// the index of the catalogue between requests while the store's
+// CandidatesVersion stays the same, for at most MaxAge (0 means
+// DefaultMaxAge). Store is required; Now may be nil (time.Now).
 type Service struct {
-	Store Store
+	Store  Store
+	MaxAge time.Duration
+	Now    func() time.Time
+
+	mu      sync.Mutex
+	index   *Index
+	version string
+	built   time.Time
+}
+
+// catalogue returns the index of the current candidates, built again when
+// the store's version changed or the index is older than MaxAge.
+func (s *Service) catalogue(ctx context.Context) (*Index, error) {
+	now := time.Now
+	if s.Now != nil {
+		now = s.Now
+	}
+	maxAge := s.MaxAge
+	if maxAge <= 0 {
+		maxAge = DefaultMaxAge
+	}
+	v, err := s.Store.CandidatesVersion(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("candidates version: %w", err)
+	}
+	t := now()
+	s.mu.Lock()
+	x := s.index
+	fresh := x != nil && s.version == v && t.Sub(s.built) < maxAge
+	s.mu.Unlock()
+	if fresh {
+		return x, nil
+	}
+	cands, err := s.Store.ConsortiumCandidates(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load candidates: %w", err)
+	}
+	x = NewIndex(cands)
+	s.mu.Lock()
+	s.index, s.version, s.built = x, v, t
+	s.mu.Unlock()
+	return x, nil
 }
 
 // Query holds the options of a suggestion request; its zero value asks
@@ -52,11 +105,11 @@ func (s *Service) Suggest(ctx context.Context, id string, q Query) (*Suggestions
 		p.Add("k", "must be between 1 and %d", MaxK)
 		return nil, p.Err(op)
 	}
-	cands, err := s.Store.ConsortiumCandidates(ctx)
+	x, err := s.catalogue(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("%s: load candidates: %w", op, err)
+		return nil, fmt.Errorf("%s: %w", op, err)
 	}
-	res, err := Suggest(cands, r)
+	res, err := x.Suggest(r)
 	if err != nil {
 		return nil, err
 	}

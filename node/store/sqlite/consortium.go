@@ -44,3 +44,18 @@ func (db *DB) ConsortiumCandidates(ctx context.Context) ([]consortium.Candidate,
 	}
 	return out, rows.Err()
 }
+
+// CandidatesVersion returns a fingerprint of the active members: their
+// number, the newest row and the sum of their update times (to the
+// millisecond). Adding, removing, activating, deactivating or editing a
+// member changes it.
+func (db *DB) CandidatesVersion(ctx context.Context) (string, error) {
+	var n, maxSeq int64
+	var sum float64
+	err := db.read.QueryRowContext(ctx, `SELECT count(*), coalesce(max(seq), 0), total(unixepoch(updated_at, 'subsec'))
+		FROM members WHERE status = 'member'`).Scan(&n, &maxSeq, &sum)
+	if err != nil {
+		return "", fmt.Errorf("candidates version: %w", err)
+	}
+	return fmt.Sprintf("%d/%d/%.3f", n, maxSeq, sum), nil
+}
