@@ -144,7 +144,7 @@ func BenchmarkConsortiumAPIPath(b *testing.B) {
 	}
 	o := &node.Opportunity{ID: "opp1", Title: map[string]string{"fr": "Site"}, Languages: []string{"fr"}, Country: "FR", Region: "FR1",
 		Competences: []node.RequiredCompetence{{CPV: "72413000"}, {CPV: "72415000"}, {CPV: "92111000"}, {CPV: "79341000"}},
-		Lots: []node.Lot{}, Status: node.OpportunityActive, CreatedAt: now, UpdatedAt: now, Consortium: []node.ConsortiumEntry{}}
+		Lots:        []node.Lot{}, Status: node.OpportunityActive, CreatedAt: now, UpdatedAt: now, Consortium: []node.ConsortiumEntry{}}
 	if err := db.CreateOpportunity(ctx, o, nil); err != nil {
 		b.Fatal(err)
 	}
