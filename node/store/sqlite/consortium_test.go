@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"sync"
 	"testing"
 	"time"
 
@@ -116,6 +117,17 @@ func TestConsortiumServiceCache(t *testing.T) {
 	if got := first(); got != "[lead] 2" {
 		t.Errorf("after web left: %s, want [lead] 2", got)
 	}
+	// Concurrent requests share the index (run with -race).
+	clock = clock.Add(2 * consortium.DefaultMaxAge)
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() {
+			if _, err := svc.Suggest(ctx, "opp1", consortium.Query{K: 2}); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
 }
 
 // BenchmarkConsortiumAPIPath measures what GET .../suggestions does for
