@@ -112,7 +112,7 @@ func TestConsortiumSuggestions(t *testing.T) {
 		}
 		sugg := body["suggestions"].([]any)
 		second := sugg[1].(map[string]any)
-		if second["decided_by"] != "language" || !strings.Contains(fmt.Sprint(second["summary"]), "Coop Video") && !strings.Contains(fmt.Sprint(second["summary"]), "coop-video") {
+		if second["decided_by"] != "language" || !strings.Contains(fmt.Sprint(second["summary"]), "Coop Video (ES) 92111000") {
 			t.Errorf("second: decided by %v, summary %v", second["decided_by"], second["summary"])
 		}
 		for _, m := range sugg[0].(map[string]any)["members"].([]any) {

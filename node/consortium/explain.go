@@ -121,7 +121,14 @@ func summary(s *Suggestion) string {
 			}
 			codes = append(codes, code)
 		}
-		parts = append(parts, fmt.Sprintf("%s (%s) %s", m.ID, m.Country, strings.Join(codes, ",")))
+		who := m.Name
+		if who == "" {
+			who = m.ID
+		}
+		if m.Included {
+			who += " (included)"
+		}
+		parts = append(parts, fmt.Sprintf("%s (%s) %s", who, m.Country, strings.Join(codes, ",")))
 	}
 	fmt.Fprintf(&b, " [%s]; %d work in the opportunity's language; proximity %d",
 		strings.Join(parts, "; "), s.Score.InLanguage, s.Score.Proximity)
