@@ -315,12 +315,9 @@ func (p *problem) exact(forced []int32, banned []bool, budget *int) (sol []int32
 					continue
 				}
 				n++
-				c := &p.cs[i]
-				v := sizeWeight - c.q
-				if p.div {
-					v -= countryWeight
-				}
-				r := float64(v) / float64(bits.OnesCount64(c.mask&rest))
+				// The cost of adding i now bounds its cost later:
+				// countries present stay present.
+				r := float64(p.inc(s, i)) / float64(bits.OnesCount64(p.cs[i].mask&rest))
 				if low < 0 || r < low {
 					low = r
 				}
