@@ -142,7 +142,7 @@ func (h *subHeap) Pop() any {
 // consortium never carries a useless co-op) but still split.
 func (p *problem) kbest(k int, mode Mode, budget int, root []int32) ([][]int32, bool) {
 	allExact := mode != Heuristic
-	solve := func(forced, banned []int32) *sub {
+	solve := func(forced, banned []int32, floor int64) *sub {
 		ban := make([]bool, len(p.cs))
 		for _, i := range banned {
 			ban[i] = true
@@ -154,10 +154,10 @@ func (p *problem) kbest(k int, mode Mode, budget int, root []int32) ([][]int32, 
 			sol, ok = p.greedy(forced, ban)
 		case mode == Exact:
 			unlimited := int(^uint(0) >> 1)
-			sol, ok, _ = p.exact(forced, ban, &unlimited)
+			sol, ok, _ = p.exact(forced, ban, &unlimited, floor)
 		case budget > 0:
 			var exact bool
-			sol, ok, exact = p.exact(forced, ban, &budget)
+			sol, ok, exact = p.exact(forced, ban, &budget, floor)
 			allExact = allExact && exact
 		default:
 			sol, ok = p.greedy(forced, ban)
@@ -169,7 +169,7 @@ func (p *problem) kbest(k int, mode Mode, budget int, root []int32) ([][]int32, 
 		return &sub{forced: forced, banned: banned, sol: sol, cost: p.cost(sol), key: setKey(p, sol)}
 	}
 	h := &subHeap{}
-	if s := solve(root, nil); s != nil {
+	if s := solve(root, nil, 0); s != nil {
 		heap.Push(h, s)
 	}
 	var out [][]int32
@@ -196,7 +196,7 @@ func (p *problem) kbest(k int, mode Mode, budget int, root []int32) ([][]int32, 
 		for j, m := range free {
 			f := append(append([]int32(nil), s.forced...), free[:j]...)
 			b := append(append([]int32(nil), s.banned...), m)
-			if c := solve(f, b); c != nil {
+			if c := solve(f, b, s.cost); c != nil {
 				heap.Push(h, c)
 			}
 		}
