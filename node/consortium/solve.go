@@ -37,14 +37,14 @@ type cand struct {
 
 // problem is one weighted set cover instance.
 type problem struct {
-	cs         []cand
-	target     uint64
-	byNeed     [MaxNeeds][]int32 // candidates covering each need
+	cs     []cand
+	target uint64
+	byNeed [MaxNeeds][]int32 // candidates covering each need
 	// single and multi split byNeed: candidates covering only that need,
 	// best quality first, and those covering several.
 	single, multi [MaxNeeds][]int32
-	div        bool              // count countries (cross-border)
-	nCountries int
+	div           bool // count countries (cross-border)
+	nCountries    int
 	// fixed is the number of included candidates, the first of cs: they
 	// belong to every consortium, useful or not.
 	fixed int
