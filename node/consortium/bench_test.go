@@ -145,3 +145,47 @@ func BenchmarkNewIndex(b *testing.B) {
 		consortium.NewIndex(cands)
 	}
 }
+
+// TestFallbackQuality: on the benchmark's catalogue, when Auto mode runs
+// out of budget and answers with the heuristic, its first suggestion
+// still scores as well as the exact search's in at least 95% of the
+// cases (the figures are logged; skipped with -short).
+func TestFallbackQuality(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a 10,000 co-op catalogue")
+	}
+	for _, crossBorder := range []bool{false, true} {
+		rng := rand.New(rand.NewPCG(7, 11))
+		codes := benchCodes(rng, 300)
+		x := consortium.NewIndex(benchCatalogue(rng, 10000, codes))
+		fallback, sameFirst, sameList := 0, 0, 0
+		for _, r := range benchRequests(rng, 400, codes, crossBorder) {
+			res, err := x.Suggest(r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Method != consortium.MethodHeuristic {
+				continue
+			}
+			fallback++
+			r.Mode = consortium.Exact
+			ex, err := x.Suggest(r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c, _ := ex.Suggestions[0].Score.Compare(res.Suggestions[0].Score, crossBorder); c == 0 {
+				sameFirst++
+			} else if c > 0 {
+				t.Errorf("exact first suggestion %+v ranks below the heuristic's %+v", ex.Suggestions[0].Score, res.Suggestions[0].Score)
+			}
+			if sameRanks(scoresOf(ex), scoresOf(res), crossBorder) {
+				sameList++
+			}
+		}
+		t.Logf("cross_border=%v: %d/400 answered by the heuristic; first suggestion optimal in %d, all k as good as exact in %d",
+			crossBorder, fallback, sameFirst, sameList)
+		if sameFirst*100 < fallback*95 {
+			t.Errorf("cross_border=%v: first suggestion optimal in %d of %d fallbacks, want 95%%", crossBorder, sameFirst, fallback)
+		}
+	}
+}

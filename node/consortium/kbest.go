@@ -10,7 +10,7 @@ import (
 
 // DefaultBudget is the number of branch-and-bound search nodes that Auto
 // mode spends on one request before it falls back to the heuristic.
-const DefaultBudget = 20000
+const DefaultBudget = 10000
 
 // Suggest returns up to r.K alternative consortia for r, best first.
 // It fails only on an invalid request (a *node.Error with field errors).
