@@ -21,6 +21,7 @@ import (
 	"github.com/e-toiles/etoiles/node/bus"
 	"github.com/e-toiles/etoiles/node/catalogue"
 	"github.com/e-toiles/etoiles/node/codes"
+	"github.com/e-toiles/etoiles/node/consortium"
 	"github.com/e-toiles/etoiles/node/membership"
 	"github.com/e-toiles/etoiles/node/notice"
 	"github.com/e-toiles/etoiles/node/opportunity"
@@ -194,6 +195,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		Opportunities: opps,
 		Notices:       &notice.Service{Store: m.db},
 		PublicURL:     m.Config.PublicURL,
+		Consortia:     &consortium.Service{Store: m.db},
 	}
 	if m.Config.Role == "confederation" {
 		srv.Reports = m.db

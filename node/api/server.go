@@ -10,6 +10,7 @@ import (
 	"github.com/e-toiles/etoiles/node/auth"
 	"github.com/e-toiles/etoiles/node/catalogue"
 	"github.com/e-toiles/etoiles/node/codes"
+	"github.com/e-toiles/etoiles/node/consortium"
 	"github.com/e-toiles/etoiles/node/membership"
 	"github.com/e-toiles/etoiles/node/notice"
 	"github.com/e-toiles/etoiles/node/opportunity"
@@ -40,6 +41,8 @@ type Server struct {
 	Opportunities *opportunity.Service
 	Notices       *notice.Service
 	PublicURL     string
+	// Consortia suggests consortia for an opportunity (#4).
+	Consortia *consortium.Service
 }
 
 // Route is one API route: a method and a net/http pattern, the roles
@@ -104,6 +107,8 @@ var Routes = []Route{
 	{"GET", "/api/v1/notices/feed", memberOnly, (*Server).noticeFeed},
 	{"POST", "/api/v1/notices/feed", memberOnly, (*Server).noticeFeed},
 	{"GET", "/feeds/notices/{file}", public, (*Server).serveNoticeFeed},
+	// Consortium builder (#4).
+	{"GET", "/api/v1/opportunities/{id}/suggestions", anyToken, (*Server).suggestConsortia},
 }
 
 // Register adds every route to mux, plus a problem+json 404 for unknown
