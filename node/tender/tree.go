@@ -25,12 +25,12 @@ var prefixes = map[string]string{
 	"urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2":     "cbc",
 	"urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2": "cac",
 	"urn:oasis:names:specification:ubl:schema:xsd:CommonExtensionComponents-2": "ext",
-	"http://data.europa.eu/p27/eforms-ubl-extensions/1":                         "efext",
-	"http://data.europa.eu/p27/eforms-ubl-extension-aggregate-components/1":     "efac",
-	"http://data.europa.eu/p27/eforms-ubl-extension-basic-components/1":         "efbc",
+	"http://data.europa.eu/p27/eforms-ubl-extensions/1":                        "efext",
+	"http://data.europa.eu/p27/eforms-ubl-extension-aggregate-components/1":    "efac",
+	"http://data.europa.eu/p27/eforms-ubl-extension-basic-components/1":        "efbc",
 }
 
-// rootNamespace is the namespace of each UBL document root, by local name.
+// ublDoc starts the namespace of every UBL document root.
 const ublDoc = "urn:oasis:names:specification:ubl:schema:xsd:"
 
 // elem is one element of the document, with the line its start tag is on.
