@@ -173,7 +173,6 @@ func offset(clock string) int {
 	return off
 }
 
-
 // TestSharedExampleDetails checks values read by hand from the examples.
 func TestSharedExampleDetails(t *testing.T) {
 	dir := sharedtest.Path(t, "eforms", "notices")
@@ -318,12 +317,12 @@ func TestErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, tt := range []struct {
-		name      string
-		file      string // a fixture, or "" to edit flags.xml
-		old, new  string // the edit, made everywhere
-		at        string // the text on the line the error names
-		element   string // the end of the element path
-		reason    string // part of the reason
+		name     string
+		file     string // a fixture, or "" to edit flags.xml
+		old, new string // the edit, made everywhere
+		at       string // the text on the line the error names
+		element  string // the end of the element path
+		reason   string // part of the reason
 	}{
 		{name: "malformed", file: "malformed.xml", at: "</cbc:Nam>", element: "/ContractNotice/cac:ProcurementProject/cbc:Name", reason: "malformed XML: element <Name> closed by </Nam>"},
 		{name: "award notice", file: "award.xml", at: "<ContractAwardNotice", element: "/ContractAwardNotice", reason: "contract award notices report a result"},
