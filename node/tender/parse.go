@@ -1,6 +1,7 @@
 package tender
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -31,7 +32,12 @@ var eformsExt = []string{"ext:UBLExtensions", "ext:UBLExtension", "ext:Extension
 func ParseFile(path string) (*Notice, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, &ParseError{File: path, Reason: "cannot open: " + strings.TrimPrefix(err.Error(), "open "+path+": ")}
+		reason := err.Error()
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			reason = pe.Err.Error()
+		}
+		return nil, &ParseError{File: path, Reason: "cannot open: " + reason}
 	}
 	defer f.Close()
 	return Parse(f, path)
