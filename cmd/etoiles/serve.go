@@ -25,6 +25,7 @@ import (
 	"github.com/e-toiles/etoiles/node/opportunity"
 	"github.com/e-toiles/etoiles/node/stats"
 	"github.com/e-toiles/etoiles/node/store/sqlite"
+	"github.com/e-toiles/etoiles/node/tender"
 	"github.com/e-toiles/etoiles/node/web"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -183,6 +184,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		Opportunities: opps,
 		Notices:       &notice.Service{Store: m.db},
 		PublicURL:     m.Config.PublicURL,
+		Tender:        &tender.Importer{Opportunities: opps, Sources: m.db},
 	}
 	if m.Config.Role == "confederation" {
 		srv.Reports = m.db

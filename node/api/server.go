@@ -14,6 +14,7 @@ import (
 	"github.com/e-toiles/etoiles/node/notice"
 	"github.com/e-toiles/etoiles/node/opportunity"
 	"github.com/e-toiles/etoiles/node/stats"
+	"github.com/e-toiles/etoiles/node/tender"
 )
 
 // Server holds the services the API exposes. Logger may be nil.
@@ -40,6 +41,8 @@ type Server struct {
 	Opportunities *opportunity.Service
 	Notices       *notice.Service
 	PublicURL     string
+	// Tender imports eForms notices into the tender radar (#4).
+	Tender *tender.Importer
 }
 
 // Route is one API route: a method and a net/http pattern, the roles
@@ -100,6 +103,7 @@ var Routes = []Route{
 	{"POST", "/api/v1/opportunities/{id}/interests/{iid}/accept", adminOrMember, (*Server).acceptInterest},
 	{"POST", "/api/v1/opportunities/{id}/interests/{iid}/reject", adminOrMember, (*Server).rejectInterest},
 	{"POST", "/api/v1/opportunities/{id}/status", adminOrMember, (*Server).setOpportunityStatus},
+	{"POST", "/api/v1/opportunities/import", admin, (*Server).importTender},
 	{"GET", "/api/v1/notices", memberOnly, (*Server).listNotices},
 	{"GET", "/api/v1/notices/feed", memberOnly, (*Server).noticeFeed},
 	{"POST", "/api/v1/notices/feed", memberOnly, (*Server).noticeFeed},
