@@ -184,7 +184,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		Opportunities: opps,
 		Notices:       &notice.Service{Store: m.db},
 		PublicURL:     m.Config.PublicURL,
-		Tender:        &tender.Importer{Opportunities: opps, Sources: m.db},
+		Tender:        &tender.Importer{Opportunities: opps},
 	}
 	if m.Config.Role == "confederation" {
 		srv.Reports = m.db

@@ -66,7 +66,7 @@ func cmdImport(ctx context.Context, args []string, getenv func(string) string, s
 	}
 	defer db.Close()
 	opps := &opportunity.Service{Store: db, Codes: db, Links: federation.URIs{Base: base}, Country: cc}
-	results, err := (&tender.Importer{Opportunities: opps, Sources: db}).ImportFiles(ctx, files...)
+	results, err := (&tender.Importer{Opportunities: opps}).ImportFiles(ctx, files...)
 	for _, r := range results {
 		what := "updated"
 		if r.Created {

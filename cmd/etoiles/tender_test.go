@@ -113,8 +113,8 @@ func TestImportTenderAPI(t *testing.T) {
 	status, body, hdr := admin.do("POST", "/api/v1/opportunities/import", future, "application/xml")
 	id, _ := body["id"].(string)
 	if status != http.StatusCreated || hdr.Get("Location") != "/api/v1/opportunities/"+id || body["status"] != "active" ||
-		body["source"] != "654321-2026" || body["lead"] != nil || body["deadline"] != "2099-09-01T15:30:00Z" {
-		t.Fatalf("POST import = %d %v (Location %q), want 201 active 654321-2026", status, body, hdr.Get("Location"))
+		body["source"] != "eforms:0b5e1c7a-0000-4000-8000-0000000000ff" || body["lead"] != nil || body["deadline"] != "2099-09-01T15:30:00Z" {
+		t.Fatalf("POST import = %d %v (Location %q), want 201 active from procedure ...ff", status, body, hdr.Get("Location"))
 	}
 	if flags := fmt.Sprint(body["flags"]); flags != "map[accessibility_criteria:true reserved:true sme_suitable:true social_objective:true]" {
 		t.Errorf("flags = %s", flags)

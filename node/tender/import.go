@@ -19,18 +19,9 @@ type Opportunities interface {
 	Import(ctx context.Context, o *node.Opportunity) (*node.Opportunity, bool, error)
 }
 
-// Sources finds an opportunity of this node by its source reference
-// (origin "" for a local one); the SQLite store implements it.
-type Sources interface {
-	OpportunityBySource(ctx context.Context, origin, source string) (*node.Opportunity, error)
-}
-
-// Importer turns eForms notices into radar entries. Opportunities is
-// required; without Sources a notice is only recognised by its own
-// Source.
+// Importer turns eForms notices into radar entries.
 type Importer struct {
 	Opportunities Opportunities
-	Sources       Sources
 }
 
 // Result says what importing one notice did.
@@ -69,25 +60,9 @@ func Prepare(r io.Reader, file string) (*Prepared, error) {
 }
 
 // Import stores a prepared notice: a new opportunity, or an update of the
-// one imported before under its Source or one of its alternate sources.
+// one imported before from a notice of the same procedure.
 func (im *Importer) Import(ctx context.Context, p *Prepared) (Result, error) {
 	o := *p.Opportunity
-	if im.Sources != nil {
-		if _, err := im.Sources.OpportunityBySource(ctx, "", o.Source); node.ErrorCode(err) == node.ENOTFOUND {
-			for _, alt := range p.Notice.AlternateSources() {
-				_, err := im.Sources.OpportunityBySource(ctx, "", alt)
-				if err == nil {
-					o.Source = alt // keep updating the entry made from the earlier copy
-					break
-				}
-				if node.ErrorCode(err) != node.ENOTFOUND {
-					return Result{}, fmt.Errorf("import %s: %w", p.File, err)
-				}
-			}
-		} else if err != nil {
-			return Result{}, fmt.Errorf("import %s: %w", p.File, err)
-		}
-	}
 	saved, created, err := im.Opportunities.Import(ctx, &o)
 	if err != nil {
 		if node.ErrorCode(err) == node.EINVALID {

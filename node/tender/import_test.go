@@ -45,7 +45,7 @@ func MustImporter(tb testing.TB, now time.Time, codeLists bool) (*tender.Importe
 	n := 0
 	svc := &opportunity.Service{Store: db, Codes: db, Links: links{}, Country: "FR",
 		Now: func() time.Time { return now }, NewID: func() string { n++; return fmt.Sprintf("opp%d", n) }}
-	return &tender.Importer{Opportunities: svc, Sources: db}, db
+	return &tender.Importer{Opportunities: svc}, db
 }
 
 func count(tb testing.TB, db *sqlite.DB) int {
@@ -128,7 +128,7 @@ func TestImportSharedExamples(t *testing.T) {
 	if created != len(files) || updated != len(files) {
 		t.Errorf("outbox has %d created and %d updated events, want %d each", created, updated, len(files))
 	}
-	got, err := db.GetOpportunity(ctx, ids[tender.SourceRefPrefix+"55aae64f-88a8-44a5-b2fb-8228e97fe6ee"])
+	got, err := db.GetOpportunity(ctx, ids[tender.SourceRefPrefix+"46c9ce89-5986-40d9-992f-e1a2469a48f8"])
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -156,7 +156,7 @@ func importText(t *testing.T, im *tender.Importer, text, name string) (tender.Re
 }
 
 // TestImportActiveAndFlags imports the fixture before its deadline: it is
-// active, published (its TED number is the source) and keeps its flags.
+// active, its procedure identifier is the source and it keeps its flags.
 func TestImportActiveAndFlags(t *testing.T) {
 	im, _ := MustImporter(t, time.Date(2026, 8, 10, 0, 0, 0, 0, time.UTC), false)
 	r, err := importText(t, im, readFixture(t), "flags.xml")
@@ -165,8 +165,8 @@ func TestImportActiveAndFlags(t *testing.T) {
 	}
 	o := r.Opportunity
 	want := node.Flags{Reserved: true, SocialObjective: true, AccessibilityCriteria: true, SMESuitable: true}
-	if o.Status != node.OpportunityActive || o.Source != "654321-2026" || o.Flags != want {
-		t.Errorf("status %s, source %q, flags %+v; want active, 654321-2026, all flags", o.Status, o.Source, o.Flags)
+	if o.Status != node.OpportunityActive || o.Source != "eforms:0b5e1c7a-0000-4000-8000-0000000000ff" || o.Flags != want {
+		t.Errorf("status %s, source %q, flags %+v; want active, the procedure, all flags", o.Status, o.Source, o.Flags)
 	}
 	if o.Deadline == nil || !o.Deadline.Equal(time.Date(2026, 9, 1, 15, 30, 0, 0, time.UTC)) {
 		t.Errorf("deadline %v, want the participation deadline 2026-09-01T15:30Z", o.Deadline)
@@ -175,7 +175,8 @@ func TestImportActiveAndFlags(t *testing.T) {
 
 // TestImportRecognisesEarlierCopies imports an unpublished copy of the
 // original notice, then the published change notice that changes it: the
-// change updates the same opportunity.
+// change updates the same opportunity. A notice of another procedure makes
+// a second one.
 func TestImportRecognisesEarlierCopies(t *testing.T) {
 	im, db := MustImporter(t, time.Date(2026, 8, 10, 0, 0, 0, 0, time.UTC), false)
 	text := readFixture(t)
@@ -186,7 +187,7 @@ func TestImportRecognisesEarlierCopies(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if first.Opportunity.Source != "eforms:0b5e1c7a-0000-4000-8000-000000000001" || !first.Created {
+	if first.Opportunity.Source != "eforms:0b5e1c7a-0000-4000-8000-0000000000ff" || !first.Created {
 		t.Fatalf("original imported as %q (created %v)", first.Opportunity.Source, first.Created)
 	}
 	second, err := importText(t, im, text, "change.xml")
@@ -198,6 +199,13 @@ func TestImportRecognisesEarlierCopies(t *testing.T) {
 	}
 	if n := count(t, db); n != 1 {
 		t.Errorf("%d opportunities, want 1", n)
+	}
+	third, err := importText(t, im, strings.Replace(text, "0000000000ff</cbc:ContractFolderID>", "0000000000ee</cbc:ContractFolderID>", 1), "other.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !third.Created || third.Opportunity.ID == first.Opportunity.ID || count(t, db) != 2 {
+		t.Errorf("another procedure: created %v, id %s, %d opportunities; want a second one", third.Created, third.Opportunity.ID, count(t, db))
 	}
 }
 

@@ -152,11 +152,15 @@ const (
 	DeadlineInterest      DeadlineKind = "interest"      // BT-630, receipt of expressions of interest
 )
 
-// SourceRef is the reference that lets two nodes recognise the same
-// notice: "eforms:" followed by the notice identifier (BT-701). The TED
-// publication number is not used because an unpublished copy of the
-// notice does not have it yet.
-func (n *Notice) SourceRef() string { return SourceRefPrefix + strings.ToLower(n.ID) }
+// SourceRef is the source reference of the radar entry made from n:
+// "eforms:" followed by the procedure identifier (BT-04), a UUID that
+// every notice of the procedure carries. The notice identifier (BT-701)
+// changes with each change notice, and the TED number exists only once
+// TED has published the notice; the procedure identifier is the same in
+// a prior information notice and the contract notice that follows it, in
+// every change notice, and in a copy taken before or after publication,
+// so re-imports, corrections and peers' imports all find the same entry.
+func (n *Notice) SourceRef() string { return SourceRefPrefix + strings.ToLower(n.ProcedureID) }
 
 // SourceRefPrefix starts every source reference of an imported notice.
 const SourceRefPrefix = "eforms:"

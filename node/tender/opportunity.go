@@ -10,55 +10,6 @@ import (
 // summaryLen caps the summary the radar derives from a description.
 const summaryLen = 500
 
-// Source returns the source reference an opportunity imported from n
-// carries: the TED notice number without its leading zeros
-// ("654321-2026", as TED shows it) when the notice is published, and
-// otherwise "eforms:" followed by the notice identifier (BT-701).
-func (n *Notice) Source() string {
-	if id := tedNumber(n.PublicationID); id != "" {
-		return id
-	}
-	return n.SourceRef()
-}
-
-// AlternateSources returns the other references under which the same
-// notice may already have been imported: its identifier, when Source is
-// the TED number (a copy imported before publication), and the notice a
-// change notice changes.
-func (n *Notice) AlternateSources() []string {
-	var out []string
-	if n.Source() != n.SourceRef() {
-		out = append(out, n.SourceRef())
-	}
-	if n.ChangedNoticeID != "" && n.ChangedNoticeID != n.ID {
-		out = append(out, SourceRefPrefix+n.ChangedNoticeID)
-	}
-	return out
-}
-
-// tedNumber turns "00654321-2026" into "654321-2026"; it returns "" for
-// anything that is not number-year.
-func tedNumber(s string) string {
-	num, year, ok := strings.Cut(strings.TrimSpace(s), "-")
-	if !ok || len(year) != 4 || !digits(num) || !digits(year) {
-		return ""
-	}
-	num = strings.TrimLeft(num, "0")
-	if num == "" {
-		return ""
-	}
-	return num + "-" + year
-}
-
-func digits(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return s != ""
-}
-
 // Opportunity maps the notice to a radar entry: an opportunity without a
 // lead (a member takes it on later), status active (the importer marks
 // it complete when its deadline has passed). Every lot's codes are
@@ -72,7 +23,7 @@ func (n *Notice) Opportunity() *node.Opportunity {
 		Description: n.Description,
 		Languages:   append([]string(nil), n.Languages...),
 		Country:     n.Country(),
-		Source:      n.Source(),
+		Source:      n.SourceRef(),
 		Status:      node.OpportunityActive,
 		Flags: node.Flags{
 			Reserved:              n.Flags.Reserved,

@@ -32,7 +32,7 @@ func TestOpportunityMapping(t *testing.T) {
 		Deadline: &deadline,
 		Value:    &node.Amount{Amount: "3000.75", Currency: "EUR"},
 		Flags:    node.Flags{Reserved: true, SocialObjective: true, AccessibilityCriteria: true, SMESuitable: true},
-		Source:   "654321-2026",
+		Source:   "eforms:0b5e1c7a-0000-4000-8000-0000000000ff",
 		Status:   node.OpportunityActive,
 	}
 	got := n.Opportunity()
@@ -43,13 +43,10 @@ func TestOpportunityMapping(t *testing.T) {
 	if err := got.Validate(); err != nil {
 		t.Errorf("Validate: %v", err)
 	}
-	if d := cmp.Diff([]string{"eforms:0b5e1c7a-0000-4000-8000-000000000002", "eforms:0b5e1c7a-0000-4000-8000-000000000001"}, n.AlternateSources()); d != "" {
-		t.Errorf("AlternateSources (-want +got):\n%s", d)
-	}
 }
 
 func TestOpportunityWholeContractCodes(t *testing.T) {
-	n := &Notice{ID: "x", MainCPV: "72000000", AdditionalCPV: []string{"72413000"},
+	n := &Notice{ID: "x", ProcedureID: "p", MainCPV: "72000000", AdditionalCPV: []string{"72413000"},
 		Title: map[string]string{"en": strings.Repeat("word ", 100)},
 		Lots:  []Lot{{ID: "LOT-0001", MainCPV: "72413000"}}}
 	o := n.Opportunity()
@@ -59,15 +56,7 @@ func TestOpportunityWholeContractCodes(t *testing.T) {
 	if n := utf8.RuneCountInString(o.Title["en"]); n > node.MaxTitleLen || !strings.HasSuffix(o.Title["en"], "word…") {
 		t.Errorf("title clipped to %d runes: %q", n, o.Title["en"][len(o.Title["en"])-20:])
 	}
-	if o.Source != "eforms:x" || o.Deadline != nil || o.Value != nil {
+	if o.Source != "eforms:p" || o.Deadline != nil || o.Value != nil {
 		t.Errorf("source %q, deadline %v, value %v", o.Source, o.Deadline, o.Value)
-	}
-}
-
-func TestTEDNumber(t *testing.T) {
-	for in, want := range map[string]string{"00654321-2026": "654321-2026", "654321-2026": "654321-2026", "": "", "0000-2026": "", "12-26": "", "ab-2026": ""} {
-		if got := tedNumber(in); got != want {
-			t.Errorf("tedNumber(%q) = %q, want %q", in, got, want)
-		}
 	}
 }

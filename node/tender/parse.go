@@ -104,7 +104,14 @@ func (p *parser) notice() (*Notice, error) {
 		return nil, p.errf(id, "%q is not a notice identifier (a UUID)", n.ID)
 	}
 	n.Version = root.value("cbc:VersionID")
-	n.ProcedureID = root.value("cbc:ContractFolderID")
+	proc := root.child("cbc:ContractFolderID")
+	if proc == nil || strings.TrimSpace(proc.text) == "" {
+		return nil, p.errf(root, "missing cbc:ContractFolderID (BT-04, the procedure identifier)")
+	}
+	n.ProcedureID = strings.ToLower(strings.TrimSpace(proc.text))
+	if len(n.ProcedureID) > 100 || strings.ContainsAny(n.ProcedureID, " \t\r\n") {
+		return nil, p.errf(proc, "%q is not a procedure identifier (a UUID)", n.ProcedureID)
+	}
 	n.PublicationID = ext.value("efac:Publication", "efbc:NoticePublicationID")
 	n.ChangedNoticeID = strings.ToLower(ext.value("efac:Changes", "efbc:ChangedNoticeIdentifier"))
 	if d := root.child("cbc:IssueDate"); d != nil {

@@ -293,7 +293,7 @@ func TestFlagsAndPublication(t *testing.T) {
 	if d := cmp.Diff(want, n, cmp.Comparer(func(a, b time.Time) bool { return a.Equal(b) })); d != "" {
 		t.Errorf("ParseFile(flags.xml) (-want +got):\n%s", d)
 	}
-	if got := n.SourceRef(); got != "eforms:0b5e1c7a-0000-4000-8000-000000000002" {
+	if got := n.SourceRef(); got != "eforms:0b5e1c7a-0000-4000-8000-0000000000ff" {
 		t.Errorf("SourceRef = %q", got)
 	}
 	if n.Closed(n.Deadline.Add(-time.Second)) || !n.Closed(n.Deadline) {
@@ -353,6 +353,7 @@ func TestErrors(t *testing.T) {
 		{name: "same language twice", old: `<cbc:Name languageID="ENG">Website`, new: `<cbc:Name languageID="ITA">Website`, at: `"ITA">Website`, element: "cbc:Name[2]", reason: "a second text in language ITA"},
 		{name: "SDK 2", old: "eforms-sdk-1.13", new: "eforms-sdk-2.0", at: "eforms-sdk-2.0", element: "/ContractNotice/cbc:CustomizationID", reason: "only eForms SDK 1.x"},
 		{name: "no notice id", old: `<cbc:ID schemeName="notice-id">0B5E1C7A-0000-4000-8000-000000000002</cbc:ID>`, new: "", at: "<cn:ContractNotice", element: "/ContractNotice", reason: "missing cbc:ID (BT-701"},
+		{name: "no procedure id", old: "<cbc:ContractFolderID>0b5e1c7a-0000-4000-8000-0000000000ff</cbc:ContractFolderID>", new: "", at: "<cn:ContractNotice", element: "/ContractNotice", reason: "missing cbc:ContractFolderID (BT-04"},
 		{name: "bad amount", old: ">2000.25<", new: ">2,000.25<", at: "2,000.25", element: "cbc:EstimatedOverallContractAmount", reason: `"2,000.25" is not an amount`},
 		{name: "bad currency", old: `currencyID="EUR">2000.25`, new: `currencyID="euro">2000.25`, at: `"euro"`, element: "cbc:EstimatedOverallContractAmount", reason: `currencyID "euro" is not a currency code`},
 		{name: "bad SME flag", old: ">true</cbc:SMESuitableIndicator>", new: ">yes</cbc:SMESuitableIndicator>", at: ">yes<", element: "cbc:SMESuitableIndicator", reason: `"yes" is not true or false`},
