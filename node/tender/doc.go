@@ -15,4 +15,9 @@
 // Errors are *ParseError values naming the file, the line and the
 // element. The parser uses encoding/xml only and keeps the whole document
 // in memory; a notice is refused above MaxSize bytes.
+//
+// Notice.Opportunity maps a notice to a radar entry (no lead, source
+// reference "eforms:" + the procedure identifier BT-04), and Importer
+// stores it through the opportunity service, which upserts on the source
+// reference. spec/tender-radar.md documents every choice.
 package tender
