@@ -18,7 +18,7 @@ import (
 	"github.com/e-toiles/etoiles/node/tender"
 )
 
-const importUsage = "import: usage: etoiles import tender [--data DIR] [--public-url URL] [--country CC] FILE.xml..."
+const importUsage = "import: usage: etoiles import tender [--data DIR] [--public-url URL] [--country CC] FILE.xml (one or more)"
 
 // cmdImport imports eForms notices into the tender radar of the data
 // directory's node. SQLite lets it write while serve runs; the running
