@@ -26,9 +26,9 @@ func (links) Opportunity(id string) string { return "https://fr.example/opportun
 func (links) Interest(id string) string    { return "https://fr.example/interests/" + id }
 
 // MustImporter returns an importer over a fresh SQLite database whose
-// clock reads now. With codeLists, the shared CPV, NUTS and country lists
-// are loaded so that the service checks codes against them.
-func MustImporter(tb testing.TB, now time.Time, codeLists bool) (*tender.Importer, *sqlite.DB) {
+// clock reads now. The shared code lists named (cpv.csv, nuts.csv,
+// country.csv) are loaded so that the service checks codes against them.
+func MustImporter(tb testing.TB, now time.Time, codeLists ...string) (*tender.Importer, *sqlite.DB) {
 	tb.Helper()
 	ctx := context.Background()
 	db, err := sqlite.Open(ctx, filepath.Join(tb.TempDir(), "node.db"))
@@ -36,9 +36,8 @@ func MustImporter(tb testing.TB, now time.Time, codeLists bool) (*tender.Importe
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { db.Close() })
-	if codeLists {
-		dir := sharedtest.Path(tb, "eforms", "codelists")
-		if _, err := (&codes.Service{Store: db}).ImportFiles(ctx, filepath.Join(dir, "cpv.csv"), filepath.Join(dir, "nuts.csv"), filepath.Join(dir, "country.csv")); err != nil {
+	for _, l := range codeLists {
+		if _, err := (&codes.Service{Store: db}).ImportFiles(ctx, sharedtest.Path(tb, "eforms", "codelists", l)); err != nil {
 			tb.Fatal(err)
 		}
 	}
@@ -82,7 +81,7 @@ func TestImportSharedExamples(t *testing.T) {
 	if len(files) < 5 {
 		t.Fatalf("found %d shared notices", len(files))
 	}
-	im, db := MustImporter(t, time.Date(2026, 11, 27, 8, 0, 0, 0, time.UTC), true)
+	im, db := MustImporter(t, time.Date(2026, 11, 27, 8, 0, 0, 0, time.UTC), "cpv.csv", "nuts.csv", "country.csv")
 	first, err := im.ImportFiles(ctx, files...)
 	if err != nil {
 		t.Fatalf("ImportFiles: %v", err)
@@ -158,7 +157,7 @@ func importText(t *testing.T, im *tender.Importer, text, name string) (tender.Re
 // TestImportActiveAndFlags imports the fixture before its deadline: it is
 // active, its procedure identifier is the source and it keeps its flags.
 func TestImportActiveAndFlags(t *testing.T) {
-	im, _ := MustImporter(t, time.Date(2026, 8, 10, 0, 0, 0, 0, time.UTC), false)
+	im, _ := MustImporter(t, time.Date(2026, 8, 10, 0, 0, 0, 0, time.UTC))
 	r, err := importText(t, im, readFixture(t), "flags.xml")
 	if err != nil {
 		t.Fatal(err)
@@ -178,7 +177,7 @@ func TestImportActiveAndFlags(t *testing.T) {
 // change updates the same opportunity. A notice of another procedure makes
 // a second one.
 func TestImportRecognisesEarlierCopies(t *testing.T) {
-	im, db := MustImporter(t, time.Date(2026, 8, 10, 0, 0, 0, 0, time.UTC), false)
+	im, db := MustImporter(t, time.Date(2026, 8, 10, 0, 0, 0, 0, time.UTC))
 	text := readFixture(t)
 	start, end := strings.Index(text, "<efac:Publication>"), strings.Index(text, "</efac:Publication>")+len("</efac:Publication>")
 	original := strings.Replace(text[:start]+text[end:], "000000000002</cbc:ID>", "000000000001</cbc:ID>", 1)
@@ -222,7 +221,7 @@ func TestImportBadFileAmongGood(t *testing.T) {
 	if err := os.WriteFile(bad, []byte(strings.Replace(text, ">ITC12<", ">ITC1Z9<", 1)), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	im, db := MustImporter(t, time.Date(2026, 8, 10, 0, 0, 0, 0, time.UTC), false)
+	im, db := MustImporter(t, time.Date(2026, 8, 10, 0, 0, 0, 0, time.UTC))
 	_, err := im.ImportFiles(context.Background(), good, bad, filepath.Join(dir, "missing.xml"))
 	if node.ErrorCode(err) != node.EINVALID {
 		t.Fatalf("ImportFiles = %v, want EINVALID", err)
@@ -244,7 +243,7 @@ func TestImportBadFileAmongGood(t *testing.T) {
 // TestImportUnknownCode: a code that is well formed but not in the loaded
 // CPV list is refused with the domain's field.
 func TestImportUnknownCode(t *testing.T) {
-	im, db := MustImporter(t, time.Date(2026, 8, 10, 0, 0, 0, 0, time.UTC), true)
+	im, db := MustImporter(t, time.Date(2026, 8, 10, 0, 0, 0, 0, time.UTC), "cpv.csv")
 	_, err := importText(t, im, strings.Replace(readFixture(t), ">92111000<", ">92999000<", -1), "unknown.xml")
 	if node.ErrorCode(err) != node.EINVALID || !strings.HasPrefix(node.ErrorMessage(err), "unknown.xml: the notice does not make a valid opportunity") {
 		t.Fatalf("import = %v", err)
