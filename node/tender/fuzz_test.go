@@ -140,3 +140,18 @@ func TestLanguages(t *testing.T) {
 		t.Error(`language("XXX") known`)
 	}
 }
+
+// BenchmarkParse reads the largest shared example (24 languages, 92 kB).
+func BenchmarkParse(b *testing.B) {
+	data, err := os.ReadFile(sharedtest.Path(b, "eforms", "notices", "cn_24_multilingual.xml"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Parse(bytes.NewReader(data), "bench.xml"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
