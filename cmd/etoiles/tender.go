@@ -31,8 +31,8 @@ func cmdImport(ctx context.Context, args []string, getenv func(string) string, s
 	}
 	fs := flag.NewFlagSet("import tender", flag.ContinueOnError)
 	dir := fs.String("data", "./etoiles-data", "data directory of the node")
-	publicURL := fs.String("public-url", DefaultConfig().PublicURL, "the node's public URL, as serve has it (the opportunities' ActivityPub ids derive from it)")
-	country := fs.String("country", "", "the node's country, ISO 3166-1 alpha-2, as serve has it")
+	publicURL := fs.String("public-url", "", "the node's public URL, as serve has it (required: the opportunities' ActivityPub ids derive from it)")
+	country := fs.String("country", "", "the node's country, ISO 3166-1 alpha-2, as serve has it (required: it tells peers' entries from local ones)")
 	fs.SetOutput(io.Discard)
 	if err := fs.Parse(args[1:]); err != nil {
 		return helpOnRequest(fs, err, stdout)
@@ -49,12 +49,15 @@ func cmdImport(ctx context.Context, args []string, getenv func(string) string, s
 			return fmt.Errorf("import tender: flag %s comes after the files; put flags first", f)
 		}
 	}
+	if *publicURL == "" || *country == "" {
+		return errors.New("import tender: --public-url and --country are required (or ETOILES_PUBLIC_URL and ETOILES_COUNTRY): give the values serve runs with")
+	}
 	base := strings.TrimSuffix(*publicURL, "/")
 	if u, err := url.Parse(base); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return fmt.Errorf("import tender: --public-url %q must be an http(s) origin such as https://fr.example", *publicURL)
 	}
 	cc := strings.ToUpper(*country)
-	if cc != "" && !node.ValidCountry(cc) {
+	if !node.ValidCountry(cc) {
 		return fmt.Errorf("import tender: --country %q is not an ISO 3166-1 alpha-2 code", *country)
 	}
 	if st, err := os.Stat(*dir); err != nil || !st.IsDir() {

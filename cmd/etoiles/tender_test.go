@@ -20,7 +20,9 @@ func importTender(tb testing.TB, dir string, args ...string) (int, string, strin
 	tb.Helper()
 	var out, errOut bytes.Buffer
 	code := run(context.Background(), append([]string{"import", "tender", "--data", dir}, args...),
-		func(k string) string { return map[string]string{"ETOILES_COUNTRY": "FR"}[k] }, &out, &errOut)
+		func(k string) string {
+			return map[string]string{"ETOILES_COUNTRY": "FR", "ETOILES_PUBLIC_URL": "http://fr.test"}[k]
+		}, &out, &errOut)
 	return code, out.String(), errOut.String()
 }
 
@@ -76,6 +78,7 @@ func TestImportTenderCommand(t *testing.T) {
 		{"no files", nil, "name at least one eForms notice"},
 		{"flag after files", []string{notices[0], "--country", "IT"}, "flag --country comes after the files"},
 		{"bad country", []string{"--country", "France", notices[0]}, `--country "France"`},
+		{"bad public url", []string{"--public-url", "fr.test", notices[0]}, `--public-url "fr.test" must be an http(s) origin`},
 	} {
 		code, stdout, stderr := importTender(t, dir, tt.args...)
 		if code != 1 || !strings.Contains(stderr, tt.want) || strings.Count(strings.TrimSpace(stderr), "\n") != 0 || stdout != "" {
@@ -92,8 +95,8 @@ func TestImportTenderCommand(t *testing.T) {
 	}
 	for _, it := range items {
 		o := it.(map[string]any)
-		if !ids[o["id"].(string)] || o["lead"] != nil || !strings.HasPrefix(o["source"].(string), "eforms:") {
-			t.Errorf("opportunity %v %v %v: want an imported one without lead", o["id"], o["lead"], o["source"])
+		if !ids[o["id"].(string)] || o["lead"] != nil || !strings.HasPrefix(o["source"].(string), "eforms:") || o["ap_id"] != "http://fr.test/opportunities/"+o["id"].(string) {
+			t.Errorf("opportunity %v %v %v %v: want an imported one without lead, its id under --public-url", o["id"], o["lead"], o["source"], o["ap_id"])
 		}
 	}
 }
@@ -197,4 +200,13 @@ func doRequest(tb testing.TB, req *http.Request) (int, map[string]any, http.Head
 		v = map[string]any{"_err": err.Error()}
 	}
 	return resp.StatusCode, v, resp.Header
+}
+
+func TestImportTenderNeedsTheNodeIdentity(t *testing.T) {
+	dir := t.TempDir()
+	var out, errOut bytes.Buffer
+	code := run(context.Background(), []string{"import", "tender", "--data", dir, "--country", "FR", "x.xml"}, func(string) string { return "" }, &out, &errOut)
+	if code != 1 || !strings.Contains(errOut.String(), "--public-url and --country are required") {
+		t.Errorf("import without --public-url: exit %d, %q", code, errOut.String())
+	}
 }
