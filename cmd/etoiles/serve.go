@@ -27,6 +27,7 @@ import (
 	"github.com/e-toiles/etoiles/node/opportunity"
 	"github.com/e-toiles/etoiles/node/stats"
 	"github.com/e-toiles/etoiles/node/store/sqlite"
+	"github.com/e-toiles/etoiles/node/tender"
 	"github.com/e-toiles/etoiles/node/web"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -196,6 +197,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		Notices:       &notice.Service{Store: m.db},
 		PublicURL:     m.Config.PublicURL,
 		Consortia:     &consortium.Service{Store: m.db},
+		Tender:        &tender.Importer{Opportunities: opps},
 	}
 	if m.Config.Role == "confederation" {
 		srv.Reports = m.db

@@ -15,6 +15,7 @@ import (
 	"github.com/e-toiles/etoiles/node/notice"
 	"github.com/e-toiles/etoiles/node/opportunity"
 	"github.com/e-toiles/etoiles/node/stats"
+	"github.com/e-toiles/etoiles/node/tender"
 )
 
 // Server holds the services the API exposes. Logger may be nil.
@@ -43,6 +44,8 @@ type Server struct {
 	PublicURL     string
 	// Consortia suggests consortia for an opportunity (#4).
 	Consortia *consortium.Service
+	// Tender imports eForms notices into the tender radar (#4).
+	Tender *tender.Importer
 }
 
 // Route is one API route: a method and a net/http pattern, the roles
@@ -103,6 +106,7 @@ var Routes = []Route{
 	{"POST", "/api/v1/opportunities/{id}/interests/{iid}/accept", adminOrMember, (*Server).acceptInterest},
 	{"POST", "/api/v1/opportunities/{id}/interests/{iid}/reject", adminOrMember, (*Server).rejectInterest},
 	{"POST", "/api/v1/opportunities/{id}/status", adminOrMember, (*Server).setOpportunityStatus},
+	{"POST", "/api/v1/opportunities/import", admin, (*Server).importTender},
 	{"GET", "/api/v1/notices", memberOnly, (*Server).listNotices},
 	{"GET", "/api/v1/notices/feed", memberOnly, (*Server).noticeFeed},
 	{"POST", "/api/v1/notices/feed", memberOnly, (*Server).noticeFeed},
