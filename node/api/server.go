@@ -11,12 +11,14 @@ import (
 	"github.com/e-toiles/etoiles/node/catalogue"
 	"github.com/e-toiles/etoiles/node/codes"
 	"github.com/e-toiles/etoiles/node/membership"
+	"github.com/e-toiles/etoiles/node/news"
 	"github.com/e-toiles/etoiles/node/stats"
 )
 
 // Server holds the services the API exposes. Logger may be nil.
 type Server struct {
 	Members   *membership.Service
+	News      *news.Service // news items and calendar events; nil = routes answer 503
 	Catalogue *catalogue.Service
 	Codes     *codes.Service
 	Verifier  *auth.Verifier
@@ -86,6 +88,8 @@ var Routes = []Route{
 	{"GET", "/api/v1/network/stats.csv", confederation, (*Server).networkCSV},
 }
 
+func init() { Routes = append(Routes, NewsRoutes...) }
+
 // Register adds every route to mux, plus a problem+json 404 for unknown
 // paths under /api/.
 func (s *Server) Register(mux *http.ServeMux) {
@@ -109,6 +113,12 @@ func (s *Server) handler(rt Route) http.Handler {
 			if len(rt.Roles) > 0 && !p.Is(rt.Roles...) {
 				WriteError(w, r, s.Logger, &node.Error{Code: node.EFORBIDDEN, Op: "authorize",
 					Message: "a " + p.Role + " token may not " + rt.Method + " " + rt.Path + "; it needs role " + strings.Join(rt.Roles, " or ")})
+				return
+			}
+		}
+		if strings.HasPrefix(rt.Path, "/api/v1/news") || strings.HasPrefix(rt.Path, "/api/v1/events") {
+			if s.News == nil {
+				WriteError(w, r, s.Logger, node.Errorf(node.EUNAVAILABLE, "news and events are not enabled on this node"))
 				return
 			}
 		}
