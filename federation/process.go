@@ -85,6 +85,9 @@ func (f *Federation) apply(ctx context.Context, act *vocab.Item, signer string) 
 	if act.Is("Add") || act.Is("Remove") {
 		return false, f.applyAnnouncement(ctx, act, actor)
 	}
+	if act.Is("Undo") && peer != nil && !peer.Trusted() {
+		return false, f.applyPublicUndo(ctx, act, peer)
+	}
 	if peer == nil || !peer.Trusted() {
 		return false, refuse("%s is not an allowed peer", actor)
 	}
@@ -110,6 +113,9 @@ func (f *Federation) apply(ctx context.Context, act *vocab.Item, signer string) 
 		if obj.Is("StatsReport") {
 			return false, f.applyReport(ctx, obj, actor)
 		}
+		if handled, err := f.applyContent(ctx, act, obj, actor); handled {
+			return true, err
+		}
 		if obj.Is("Organization") {
 			m, err := remoteMember(obj, actor, f.now().UTC())
 			if err != nil {
@@ -125,6 +131,9 @@ func (f *Federation) apply(ctx context.Context, act *vocab.Item, signer string) 
 		rev := revisionOf(obj)
 		if rev == 0 {
 			rev = revisionOf(act)
+		}
+		if found, err := f.store.DeleteRemoteContent(ctx, act.ID(), actor, obj.ID(), rev); found || err != nil {
+			return true, err
 		}
 		return true, f.store.DeleteRemoteMember(ctx, act.ID(), actor, obj.ID(), rev)
 	}
@@ -157,6 +166,8 @@ func (f *Federation) applyFollow(ctx context.Context, act *vocab.Item, peer *nod
 	switch {
 	case peer.Trusted():
 		peer.Incoming = node.FollowAccepted
+	case !f.cfg.NoPublicFollows:
+		return f.acceptPublicFollower(ctx, act, peer)
 	case f.cfg.QueueUnknownFollows:
 		f.log.InfoContext(ctx, "follow queued for an admin", "actor", actor)
 		return f.store.SetPeerIncoming(ctx, peer.ID, node.FollowPending)
