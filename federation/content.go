@@ -313,7 +313,7 @@ func stringOf(it *vocab.Item, term string) string {
 
 func remoteNews(obj *vocab.Item, origin string) *node.NewsItem {
 	n := &node.NewsItem{
-		Title: news.StripMap(textMap(obj, "name")), Summary: news.StripMap(textMap(obj, "summary")),
+		Title: textMap(obj, "name"), Summary: news.StripMap(textMap(obj, "summary")),
 		Content: news.SanitizeMap(textMap(obj, "content")), Origin: origin, APID: obj.ID(), Published: true,
 		PublishAt: timeOf(obj, "published"), UpdatedAt: timeOf(obj, "updated"), Revision: revisionOf(obj),
 		License: stringOf(obj, "license"),
@@ -356,7 +356,7 @@ var statusOfTerm = map[string]node.EventStatus{
 
 func remoteEvent(obj *vocab.Item, origin string) (*node.CalendarEvent, error) {
 	e := &node.CalendarEvent{
-		Name: news.StripMap(textMap(obj, "name")), Description: news.SanitizeMap(textMap(obj, "content")),
+		Name: textMap(obj, "name"), Description: news.SanitizeMap(textMap(obj, "content")),
 		Start: timeOf(obj, "startTime"), End: timeOf(obj, "endTime"), Timezone: stringOf(obj, "timezone"),
 		JoinMode: node.JoinMode(stringOf(obj, "joinMode")), JoinURL: stringOf(obj, "externalParticipationUrl"),
 		Category: stringOf(obj, "category"), Origin: origin, APID: obj.ID(), Published: true, Revision: revisionOf(obj),

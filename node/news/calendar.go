@@ -37,9 +37,7 @@ func (s *Service) CreateEvent(ctx context.Context, who Actor, e *node.CalendarEv
 
 func checkEvent(e *node.CalendarEvent) error {
 	e.Normalize()
-	e.Name = StripMap(e.Name)
 	e.Description = SanitizeMap(e.Description)
-	e.Accessibility.Notes = StripMap(e.Accessibility.Notes)
 	e.Start, e.End = e.Start.UTC(), e.End.UTC()
 	return e.Validate()
 }

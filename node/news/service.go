@@ -220,11 +220,9 @@ func (s *Service) CreateNews(ctx context.Context, who Actor, n *node.NewsItem) (
 
 func (s *Service) checkNews(n *node.NewsItem) error {
 	n.Normalize()
-	n.Title, n.Summary = StripMap(n.Title), StripMap(n.Summary)
+	// Title, summary and alt text are plain text, escaped wherever they
+	// are shown; content is HTML, reduced to the safe subset.
 	n.Content = SanitizeMap(n.Content)
-	for i := range n.Images {
-		n.Images[i].Alt = StripMap(n.Images[i].Alt)
-	}
 	return n.Validate()
 }
 
