@@ -373,3 +373,107 @@ func TestImportRSSCommand(t *testing.T) {
 		t.Errorf("malformed feed: exit %d, stderr %q", code, errOut.String())
 	}
 }
+
+func TestRemoteContentSanitizedAndChecked(t *testing.T) {
+	n := MustFederatedNode(t, "fr", "FR")
+	peer := newFakePeer(t)
+	if s, b, _ := n.admin.do("POST", "/api/v1/peers", `{"url":"`+peer.actor()+`"}`); s != 201 {
+		t.Fatalf("add the fake peer: %d %v", s, b)
+	}
+	inbox := "http://" + n.addr + "/inbox"
+	article := func(actID, objID, title, content string, updated time.Time) []byte {
+		b, _ := json.Marshal(map[string]any{
+			"@context": "https://www.w3.org/ns/activitystreams", "id": actID, "type": "Create", "actor": peer.actor(),
+			"object": map[string]any{"id": objID, "type": "Article", "name": title, "content": content,
+				"published": "2026-11-20T10:00:00Z", "updated": updated.UTC().Format(time.RFC3339),
+				"attachment": []any{map[string]any{"type": "Image", "mediaType": "image/png", "url": "javascript:alert(1)", "name": "x"}}},
+		})
+		return b
+	}
+	nasty := `<p onclick="steal()" style="position:fixed">Salut<script>alert(1)</script><style>body{display:none}</style>` +
+		`<a href="javascript:alert(2)">a</a><a href=" JaVaScRiPt:alert(3)">b</a><img src=x onerror="alert(4)"><iframe src="https://evil.example"></iframe></p>`
+	t1 := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
+	body := article(peer.srv.URL+"/act/1", peer.srv.URL+"/news/1", "Nouvelles <b>du</b> pair", nasty, t1)
+	for i := 0; i < 2; i++ { // the second delivery is a duplicate
+		if s, b := post(t, inbox, body, peer.key, peer.keyID(), time.Now(), nil); s != 202 {
+			t.Fatalf("deliver: %d %s", s, b)
+		}
+	}
+	var item map[string]any
+	waitFor(t, 5*time.Second, "the remote article", func() (bool, string) {
+		_, b, _ := client{t, "http://" + n.addr, ""}.do("GET", "/api/v1/news?origin=remote", "")
+		items, _ := b["items"].([]any)
+		if len(items) == 1 {
+			item = items[0].(map[string]any)
+		}
+		return len(items) == 1, fmt.Sprint(b)
+	})
+	content := fmt.Sprint(item["content"])
+	for _, bad := range []string{"<script", "alert", "onclick", "style", "javascript", "onerror", "iframe", "display:none"} {
+		if strings.Contains(strings.ToLower(content), bad) {
+			t.Errorf("remote content kept %q: %s", bad, content)
+		}
+	}
+	if !strings.Contains(content, "Salut") || item["origin"] != peer.actor() || len(item["images"].([]any)) != 0 {
+		t.Errorf("remote item = %v", item)
+	}
+	// An older Update changes nothing; a newer one applies.
+	upd := func(actID, title string, at time.Time) []byte {
+		b := article(actID, peer.srv.URL+"/news/1", title, "<p>ok</p>", at)
+		return bytes.Replace(b, []byte(`"type":"Create"`), []byte(`"type":"Update"`), 1)
+	}
+	post(t, inbox, upd(peer.srv.URL+"/act/2", "Ancien", t1.Add(-time.Hour)), peer.key, peer.keyID(), time.Now(), nil)
+	post(t, inbox, upd(peer.srv.URL+"/act/3", "Nouveau", t1.Add(time.Hour)), peer.key, peer.keyID(), time.Now(), nil)
+	waitFor(t, 5*time.Second, "the newer update", func() (bool, string) {
+		_, b, _ := client{t, "http://" + n.addr, ""}.do("GET", "/api/v1/news?origin=remote", "")
+		items, _ := b["items"].([]any)
+		return len(items) == 1 && strings.Contains(fmt.Sprint(items[0]), "Nouveau"), fmt.Sprint(b)
+	})
+	// A peer may not create objects of another host.
+	forged := article(peer.srv.URL+"/act/4", "http://"+n.addr+"/news/forged", "Forged", "<p>x</p>", t1)
+	if s, _ := post(t, inbox, forged, peer.key, peer.keyID(), time.Now(), nil); s != 403 {
+		t.Errorf("a Create of another host's object: %d, want 403", s)
+	}
+	// A Delete from the origin removes it.
+	del, _ := json.Marshal(map[string]any{"@context": "https://www.w3.org/ns/activitystreams", "id": peer.srv.URL + "/act/5", "type": "Delete",
+		"actor": peer.actor(), "object": map[string]any{"id": peer.srv.URL + "/news/1", "type": "Tombstone", "deleted": t1.Add(2 * time.Hour).Format(time.RFC3339)}})
+	post(t, inbox, del, peer.key, peer.keyID(), time.Now(), nil)
+	waitFor(t, 5*time.Second, "the deletion", func() (bool, string) {
+		_, b, _ := client{t, "http://" + n.addr, ""}.do("GET", "/api/v1/news?origin=remote", "")
+		items, _ := b["items"].([]any)
+		return len(items) == 0, fmt.Sprint(b)
+	})
+	// A non-peer may follow, but not publish.
+	alice := newFediFollower(t)
+	b, _ := json.Marshal(map[string]any{"@context": "https://www.w3.org/ns/activitystreams", "id": alice.actor() + "#c", "type": "Create",
+		"actor": alice.actor(), "object": map[string]any{"id": alice.actor() + "/n/1", "type": "Article", "name": "spam"}})
+	if s, _ := post(t, inbox, b, alice.key, alice.actor()+"#main-key", time.Now(), nil); s != 403 {
+		t.Errorf("a Create from a non-peer: %d, want 403", s)
+	}
+}
+
+func TestPublicFollowsCanBeTurnedOff(t *testing.T) {
+	n := MustFederatedNode(t, "fr", "FR", func(c *Config) { c.PublicFollows = false })
+	alice := newFediFollower(t)
+	alice.follow(t, n)
+	waitFor(t, 5*time.Second, "the Reject", func() (bool, string) {
+		return alice.find("Reject", "Follow") != nil, fmt.Sprint(alice.received())
+	})
+	if s, b, _ := n.admin.do("POST", "/api/v1/news", `{"title":{"fr":"Privé"}}`); s != 201 {
+		t.Fatalf("create: %d %v", s, b)
+	}
+	// Once the Create is in the outbox its deliveries are recorded: the
+	// refused follower has only the Reject's.
+	waitFor(t, 5*time.Second, "the Create in the outbox", func() (bool, string) {
+		_, b, _ := client{t, "http://" + n.addr, ""}.do("GET", "/actor/outbox?page=true", "")
+		return strings.Contains(fmt.Sprint(b), "Article"), fmt.Sprint(b)
+	})
+	_, peers, _ := n.admin.do("GET", "/api/v1/peers", "")
+	for _, p := range peers["items"].([]any) {
+		pm := p.(map[string]any)
+		d := pm["delivery"].(map[string]any)
+		if total := d["pending"].(float64) + d["delivered"].(float64) + d["dead"].(float64); pm["url"] == alice.actor() && total != 1 {
+			t.Errorf("a refused follower has %v deliveries, want the Reject only", total)
+		}
+	}
+}
