@@ -23,7 +23,6 @@ const (
 
 // Limits on news items and images.
 const (
-	MaxTitleLen     = 300
 	MaxNewsSummary  = 2000
 	MaxNewsContent  = 100_000
 	MaxImages       = 8
