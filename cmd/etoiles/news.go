@@ -17,6 +17,7 @@ import (
 	"github.com/e-toiles/etoiles/node/news"
 	"github.com/e-toiles/etoiles/node/news/digest"
 	"github.com/e-toiles/etoiles/node/news/feedimport"
+	"github.com/e-toiles/etoiles/node/opportunity"
 	"github.com/e-toiles/etoiles/node/store/sqlite"
 	"github.com/e-toiles/etoiles/node/web/public"
 )
@@ -70,15 +71,15 @@ func (c *NewsConfig) validate() error {
 // startNews builds the news service, registers the public pages and
 // feeds, and starts the loop that publishes scheduled news, imports the
 // feed and sends the digest.
-func (m *Main) startNews(ctx context.Context, mux *http.ServeMux) (*news.Service, error) {
+func (m *Main) startNews(ctx context.Context, mux *http.ServeMux, opps *opportunity.Service) (*news.Service, error) {
 	svc := &news.Service{
 		Store: m.db, GroupName: m.Config.Name, Committed: m.relay.Notify,
 		MediaURL: func(id string) string { return m.Config.PublicURL + "/media/" + id },
 	}
 	info := news.FeedInfo{Base: m.Config.PublicURL, Title: m.Config.Name}
-	h := &public.Handler{News: svc, Media: m.db, AP: m.fed, Info: info, WantsAP: federation.WantsActivityJSON}
+	h := &public.Handler{News: svc, Media: m.db, AP: m.fed, Info: info, WantsAP: federation.WantsActivityJSON, Opportunities: opps}
 	h.Register(mux)
-	loop, err := m.newsLoop(svc, info)
+	loop, err := m.newsLoop(svc, info, opps)
 	if err != nil {
 		return nil, err
 	}
@@ -93,7 +94,7 @@ func (m *Main) startNews(ctx context.Context, mux *http.ServeMux) (*news.Service
 // newsLoop returns the loop that publishes scheduled news every minute,
 // imports --import-feed every --import-interval and sends the digest when
 // a period completes.
-func (m *Main) newsLoop(svc *news.Service, info news.FeedInfo) (func(ctx context.Context), error) {
+func (m *Main) newsLoop(svc *news.Service, info news.FeedInfo, opps *opportunity.Service) (func(ctx context.Context), error) {
 	log := m.Logger.With("component", "news")
 	var dg *digest.Digest
 	if m.Config.DigestPeriod != "" {
@@ -105,7 +106,7 @@ func (m *Main) newsLoop(svc *news.Service, info news.FeedInfo) (func(ctx context
 		if err != nil {
 			return nil, fmt.Errorf("--smtp-url: %w", err)
 		}
-		dg = &digest.Digest{News: svc, Store: m.db, Sender: sender, To: m.Config.DigestTo, Period: m.Config.DigestPeriod, Info: info}
+		dg = &digest.Digest{News: svc, Store: m.db, Sender: sender, To: m.Config.DigestTo, Period: m.Config.DigestPeriod, Info: info, Opportunities: opps}
 	}
 	importFeed := func(ctx context.Context) {
 		rc, err := feedimport.Open(ctx, m.Config.ImportFeed)

@@ -189,7 +189,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		srv.Reports = m.db
 	}
 	mux := http.NewServeMux()
-	if srv.News, err = m.startNews(runCtx, mux); err != nil {
+	if srv.News, err = m.startNews(runCtx, mux, opps); err != nil {
 		return err
 	}
 	srv.Register(mux)

@@ -80,37 +80,64 @@ type atomFeed struct {
 	Entries []atomEntry `xml:"entry"`
 }
 
+// Entry is one entry of an Atom feed.
+type Entry struct {
+	ID, Title, Link, Via, Author, Summary, ContentHTML, Rights, Lang string
+	Published, Updated                                            time.Time
+	Tags                                                          []string
+}
+
+// NewsEntry turns a news item into a feed entry in the reader's language
+// (fi.Lang) when the item has it.
+func (fi FeedInfo) NewsEntry(n *node.NewsItem) Entry {
+	lang := fi.Lang
+	if _, ok := n.Title[lang]; !ok || lang == "" {
+		lang = node.DefaultLanguage(n.Title)
+	}
+	e := Entry{ID: n.APID, Title: Pick(n.Title, lang), Link: fi.NewsURL(n), Author: n.Author.Name, Summary: Pick(n.Summary, lang),
+		ContentHTML: Pick(n.Content, lang), Rights: n.License, Lang: lang, Published: n.PublishAt, Updated: n.UpdatedAt, Tags: n.Tags}
+	if e.ID == "" {
+		e.ID = fi.Base + "/news/" + n.ID
+	}
+	if n.Link != "" && n.Local() {
+		e.Via = n.Link
+	}
+	return e
+}
+
 // WriteAtom writes an Atom 1.0 feed (RFC 4287) of news items: one entry
 // per item with its page link, HTML content, tags and licence.
 func WriteAtom(w io.Writer, fi FeedInfo, self string, items []*node.NewsItem) error {
+	entries := make([]Entry, len(items))
+	for i, n := range items {
+		entries[i] = fi.NewsEntry(n)
+	}
+	return WriteAtomEntries(w, fi, self, entries)
+}
+
+// WriteAtomEntries writes an Atom 1.0 feed of entries. HTML content is
+// sanitised again on the way out.
+func WriteAtomEntries(w io.Writer, fi FeedInfo, self string, entries []Entry) error {
 	f := atomFeed{Title: fi.Title, ID: self, Links: []atomLink{{Href: self, Rel: "self", Type: "application/atom+xml"}, {Href: fi.Base + "/", Rel: "alternate", Type: "text/html"}}}
 	updated := time.Unix(0, 0).UTC()
-	for _, n := range items {
-		if n.UpdatedAt.After(updated) {
-			updated = n.UpdatedAt
+	for _, n := range entries {
+		if n.Updated.After(updated) {
+			updated = n.Updated
 		}
-		lang := fi.Lang
-		if _, ok := n.Title[lang]; !ok || lang == "" {
-			lang = node.DefaultLanguage(n.Title)
+		e := atomEntry{Title: atomText{Body: n.Title}, ID: n.ID, Published: n.Published.UTC().Format(time.RFC3339), Updated: n.Updated.UTC().Format(time.RFC3339), Rights: n.Rights, Lang: n.Lang}
+		e.Links = []atomLink{{Href: n.Link, Rel: "alternate", Type: "text/html"}}
+		if n.Via != "" {
+			e.Links = append(e.Links, atomLink{Href: n.Via, Rel: "via"})
 		}
-		e := atomEntry{Title: atomText{Body: Pick(n.Title, lang)}, Published: n.PublishAt.UTC().Format(time.RFC3339), Updated: n.UpdatedAt.UTC().Format(time.RFC3339), Rights: n.License, Lang: lang}
-		e.ID = n.APID
-		if e.ID == "" {
-			e.ID = fi.Base + "/news/" + n.ID
-		}
-		e.Links = []atomLink{{Href: fi.NewsURL(n), Rel: "alternate", Type: "text/html"}}
-		if n.Link != "" && n.Local() {
-			e.Links = append(e.Links, atomLink{Href: n.Link, Rel: "via"})
-		}
-		e.Author.Name = n.Author.Name
+		e.Author.Name = n.Author
 		if e.Author.Name == "" {
 			e.Author.Name = fi.Title
 		}
-		if s := Pick(n.Summary, lang); s != "" {
-			e.Summary = &atomText{Type: "text", Body: s}
+		if n.Summary != "" {
+			e.Summary = &atomText{Type: "text", Body: n.Summary}
 		}
-		if c := Pick(n.Content, lang); c != "" {
-			e.Content = &atomText{Type: "html", Body: SanitizeHTML(c)}
+		if n.ContentHTML != "" {
+			e.Content = &atomText{Type: "html", Body: SanitizeHTML(n.ContentHTML)}
 		}
 		for _, t := range n.Tags {
 			e.Category = append(e.Category, struct {

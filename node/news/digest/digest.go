@@ -12,6 +12,7 @@ import (
 	"github.com/e-toiles/etoiles/node"
 	"github.com/e-toiles/etoiles/node/mail"
 	"github.com/e-toiles/etoiles/node/news"
+	"github.com/e-toiles/etoiles/node/opportunity"
 )
 
 // Store records the periods sent.
@@ -27,8 +28,17 @@ type Sender interface {
 	Send(ctx context.Context, m mail.Message) error
 }
 
+// OpportunityLister lists opportunities (node/opportunity.Service).
+type OpportunityLister interface {
+	List(ctx context.Context, q opportunity.Query) ([]*node.Opportunity, int, error)
+}
+
 // Digest sends the digest of the last complete period.
 type Digest struct {
+	// Opportunities, when set, adds the cross-border opportunities
+	// (from other countries' nodes, or open to partners abroad) that
+	// arrived during the period.
+	Opportunities OpportunityLister
 	News   *news.Service
 	Store  Store
 	Sender Sender
@@ -66,8 +76,9 @@ func LastComplete(kind string, now time.Time) (Period, error) {
 }
 
 // RunDue sends the digest of the last complete period if it was not sent
-// yet. It reports whether it sent one. A period with nothing new is
-// recorded as sent without a mail.
+// yet. It reports whether it sent one. A period with nothing to tell is
+// not claimed: an item published later with an earlier date still gets
+// its digest.
 func (d *Digest) RunDue(ctx context.Context, now time.Time) (bool, error) {
 	p, err := LastComplete(d.Period, now)
 	if err != nil {
@@ -86,14 +97,26 @@ func (d *Digest) Send(ctx context.Context, p Period, now time.Time) (bool, error
 	if err != nil {
 		return false, err
 	}
+	var opps []*node.Opportunity
+	if d.Opportunities != nil {
+		list, _, err := d.Opportunities.List(ctx, opportunity.Query{Scope: opportunity.ScopeCrossBorder, Limit: opportunity.MaxLimit})
+		if err != nil {
+			return false, err
+		}
+		for _, o := range list {
+			if !o.CreatedAt.Before(p.Start) && o.CreatedAt.Before(p.End) {
+				opps = append(opps, o)
+			}
+		}
+	}
+	if len(items) == 0 && len(events) == 0 && len(opps) == 0 {
+		return false, nil
+	}
 	claimed, err := d.Store.ClaimDigest(ctx, p.Key)
 	if err != nil || !claimed {
 		return false, err
 	}
-	if len(items) == 0 && len(events) == 0 {
-		return false, d.Store.FinishDigest(ctx, p.Key, nil)
-	}
-	msg, err := d.Render(p, items, events)
+	msg, err := d.Render(p, items, events, opps)
 	if err != nil {
 		_ = d.Store.FinishDigest(ctx, p.Key, err)
 		return false, err
@@ -113,8 +136,8 @@ type entry struct {
 }
 
 type view struct {
-	Group, Period, Base string
-	News, Events        []entry
+	Group, Period, Base   string
+	News, Events, Tenders []entry
 }
 
 var textTmpl = texttemplate.Must(texttemplate.New("t").Parse(`{{.Group}} — {{.Period}}
@@ -133,6 +156,12 @@ COMING EVENTS
   {{.When}}{{if .Where}}
   {{.Where}}{{end}}
   {{.URL}}
+{{end}}{{end}}{{if .Tenders}}
+NEW CROSS-BORDER OPPORTUNITIES
+{{range .Tenders}}
+* {{.Title}}{{if .Author}} ({{.Author}}){{end}}{{if .When}}
+  {{.When}}{{end}}{{if .Where}}
+  {{.Where}}{{end}}
 {{end}}{{end}}
 --
 {{.Base}}/feeds/news.atom
@@ -148,11 +177,14 @@ var htmlTmpl = htmltemplate.Must(htmltemplate.New("h").Parse(`<!doctype html>
 {{if .Events}}<h2>Coming events</h2><ul>{{range .Events}}
 <li><a href="{{.URL}}">{{.Title}}</a><br><small>{{.When}}</small>{{if .Where}}<br>{{.Where}}{{end}}</li>{{end}}
 </ul>{{end}}
+{{if .Tenders}}<h2>New cross-border opportunities</h2><ul>{{range .Tenders}}
+<li>{{.Title}}{{if .Author}} ({{.Author}}){{end}}{{if .When}}<br><small>{{.When}}</small>{{end}}{{if .Where}}<br>{{.Where}}{{end}}</li>{{end}}
+</ul>{{end}}
 <p><a href="{{.Base}}/feeds/news.atom">Atom</a> · <a href="{{.Base}}/feeds/events.ics">iCalendar</a></p>
 </body></html>`))
 
 // Render builds the digest mail.
-func (d *Digest) Render(p Period, items []*node.NewsItem, events []*node.CalendarEvent) (mail.Message, error) {
+func (d *Digest) Render(p Period, items []*node.NewsItem, events []*node.CalendarEvent, opps []*node.Opportunity) (mail.Message, error) {
 	label := p.Start.Format("2006-01-02") + " – " + p.End.AddDate(0, 0, -1).Format("2006-01-02")
 	v := view{Group: d.Info.Title, Period: label, Base: d.Info.Base}
 	for _, n := range items {
@@ -167,6 +199,16 @@ func (d *Digest) Render(p Period, items []*node.NewsItem, events []*node.Calenda
 		}
 		v.Events = append(v.Events, entry{Title: news.Pick(e.Name, d.Lang), URL: d.Info.EventURL(e), Where: where,
 			When: e.Start.In(loc).Format("Mon 2006-01-02 15:04") + " (" + e.Timezone + ")" + statusNote(e.Status)})
+	}
+	for _, o := range opps {
+		e := entry{Title: news.Pick(o.Title, d.Lang), Author: o.LeadName, Where: o.Country}
+		if o.Region != "" {
+			e.Where += " " + o.Region
+		}
+		if o.Deadline != nil {
+			e.When = "deadline " + o.Deadline.UTC().Format("2006-01-02 15:04 UTC")
+		}
+		v.Tenders = append(v.Tenders, e)
 	}
 	var t, h bytes.Buffer
 	if err := textTmpl.Execute(&t, v); err != nil {

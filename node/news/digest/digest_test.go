@@ -13,8 +13,18 @@ import (
 	"github.com/e-toiles/etoiles/node/mail"
 	"github.com/e-toiles/etoiles/node/news"
 	"github.com/e-toiles/etoiles/node/news/digest"
+	"github.com/e-toiles/etoiles/node/opportunity"
 	"github.com/e-toiles/etoiles/node/store/sqlite"
 )
+
+var oppTime = time.Date(2026, 11, 19, 12, 0, 0, 0, time.UTC)
+
+type links struct{}
+
+func (links) Actor() string                { return "https://fr.example/actor" }
+func (links) Member(id string) string      { return "https://fr.example/members/" + id }
+func (links) Opportunity(id string) string { return "https://fr.example/opportunities/" + id }
+func (links) Interest(id string) string    { return "https://fr.example/interests/" + id }
 
 func TestLastComplete(t *testing.T) {
 	now := time.Date(2026, 11, 27, 7, 0, 0, 0, time.UTC) // a Friday
@@ -44,10 +54,17 @@ func TestDigestSentOnceAcrossRestarts(t *testing.T) {
 		cfg, _ := mail.ParseURL(srv.URL("news@fr.example"))
 		sender, _ := mail.New(cfg)
 		svc := &news.Service{Store: db, GroupName: "Réseau FR"}
+		opps := &opportunity.Service{Store: db, Links: links{}, Country: "FR", Now: func() time.Time { return oppTime }}
 		return db, &digest.Digest{News: svc, Store: db, Sender: sender, To: "liste@lists.example", Period: "weekly",
-			Info: news.FeedInfo{Base: "https://fr.example", Title: "Réseau FR"}}
+			Info: news.FeedInfo{Base: "https://fr.example", Title: "Réseau FR"}, Opportunities: opps}
 	}
 	db, d := open()
+	if sent, err := d.RunDue(ctx, time.Date(2026, 11, 27, 7, 0, 0, 0, time.UTC)); sent || err != nil {
+		t.Fatalf("RunDue with nothing to tell = %v, %v", sent, err)
+	}
+	if st, _ := db.DigestState(ctx, "weekly:2026-W47"); st != "" {
+		t.Fatalf("an empty period was claimed: %q", st)
+	}
 	inWeek := time.Date(2026, 11, 18, 10, 0, 0, 0, time.UTC)
 	for _, title := range []string{"Assemblée générale", "Formation <SPIP>"} {
 		if _, err := d.News.CreateNews(ctx, news.Actor{Admin: true}, &node.NewsItem{Title: map[string]string{"fr": title}, Summary: map[string]string{"fr": "Résumé de " + title}, PublishAt: inWeek}); err != nil {
@@ -55,6 +72,17 @@ func TestDigestSentOnceAcrossRestarts(t *testing.T) {
 		}
 	}
 	now := time.Date(2026, 11, 27, 7, 0, 0, 0, time.UTC)
+	deadline := now.AddDate(0, 1, 0)
+	for _, o := range []*node.Opportunity{
+		{Title: map[string]string{"fr": "Portail accessible transfrontalier"}, Country: "FR", OpenAbroad: true, Source: "111-2026", Deadline: &deadline,
+			Competences: []node.RequiredCompetence{{CPV: "72413000"}}},
+		{Title: map[string]string{"fr": "Marché local seulement"}, Country: "FR", Source: "222-2026", Deadline: &deadline,
+			Competences: []node.RequiredCompetence{{CPV: "72413000"}}},
+	} {
+		if _, _, err := d.Opportunities.(*opportunity.Service).Import(ctx, o); err != nil {
+			t.Fatal(err)
+		}
+	}
 	if _, err := d.News.CreateEvent(ctx, news.Actor{Admin: true}, &node.CalendarEvent{Name: map[string]string{"fr": "Journée SPIP"}, Start: now.Add(72 * time.Hour), End: now.Add(80 * time.Hour),
 		Timezone: "Europe/Paris", Address: &node.Address{Name: "Maison des Scop", Locality: "Lyon", Country: "FR"}, Category: "LEARNING"}); err != nil {
 		t.Fatal(err)
@@ -89,7 +117,11 @@ func TestDigestSentOnceAcrossRestarts(t *testing.T) {
 		t.Errorf("subject %q, digest header %q", m.Subject, m.Header.Get("X-Etoiles-Digest"))
 	}
 	text, html := m.Bodies["text/plain"], m.Bodies["text/html"]
-	for _, want := range []string{"Assemblée générale", "Formation <SPIP>", "Journée SPIP", "Maison des Scop, Lyon, FR", "https://fr.example/news/"} {
+	if strings.Contains(text, "Marché local seulement") {
+		t.Errorf("the digest lists an opportunity that is not cross-border:\n%s", text)
+	}
+	for _, want := range []string{"Assemblée générale", "Formation <SPIP>", "Journée SPIP", "Maison des Scop, Lyon, FR", "https://fr.example/news/",
+		"NEW CROSS-BORDER OPPORTUNITIES", "Portail accessible transfrontalier", "deadline 2026-12-27"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("text part lacks %q:\n%s", want, text)
 		}

@@ -1,5 +1,5 @@
-// Package digest sends the weekly or monthly digest of news and events
-// to a mailing list (a Mailman list address) over SMTP, as text and HTML.
+// Package digest sends the weekly or monthly digest of news, coming
+// events and new cross-border opportunities to a mailing list (a Mailman list address) over SMTP, as text and HTML.
 //
 // A period is sent at most once, even across restarts: the period is
 // claimed in SQLite before the mail is sent and marked sent after. A

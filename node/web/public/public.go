@@ -33,10 +33,12 @@ type Handler struct {
 	// WantsAP reports whether a request asks for ActivityPub JSON.
 	WantsAP func(r *http.Request) bool
 	Now     func() time.Time
+	// Opportunities, when set, serves /feeds/opportunities.atom.
+	Opportunities OpportunityLister
 }
 
 // Routes lists the patterns Register adds.
-var Routes = []string{"GET /news/{id}", "GET /events/{id}", "GET /media/{id}", "GET /feeds/news.atom", "GET /feeds/events.ics"}
+var Routes = []string{"GET /news/{id}", "GET /events/{id}", "GET /media/{id}", "GET /feeds/news.atom", "GET /feeds/events.ics", "GET /feeds/opportunities.atom"}
 
 // Register adds the routes to mux.
 func (h *Handler) Register(mux *http.ServeMux) {
@@ -45,6 +47,7 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /media/{id}", h.media)
 	mux.HandleFunc("GET /feeds/news.atom", h.atom)
 	mux.HandleFunc("GET /feeds/events.ics", h.ics)
+	mux.HandleFunc("GET /feeds/opportunities.atom", h.opportunitiesAtom)
 }
 
 func (h *Handler) now() time.Time {
