@@ -83,8 +83,8 @@ type atomFeed struct {
 // Entry is one entry of an Atom feed.
 type Entry struct {
 	ID, Title, Link, Via, Author, Summary, ContentHTML, Rights, Lang string
-	Published, Updated                                            time.Time
-	Tags                                                          []string
+	Published, Updated                                               time.Time
+	Tags                                                             []string
 }
 
 // NewsEntry turns a news item into a feed entry in the reader's language

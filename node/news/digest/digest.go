@@ -39,12 +39,12 @@ type Digest struct {
 	// (from other countries' nodes, or open to partners abroad) that
 	// arrived during the period.
 	Opportunities OpportunityLister
-	News   *news.Service
-	Store  Store
-	Sender Sender
-	To     string // the list address
-	Period string // weekly or monthly
-	Info   news.FeedInfo
+	News          *news.Service
+	Store         Store
+	Sender        Sender
+	To            string // the list address
+	Period        string // weekly or monthly
+	Info          news.FeedInfo
 	// Lang is the language shown when an item has several; "" = each
 	// item's default.
 	Lang string
