@@ -127,13 +127,18 @@ func (f *Federation) newsObject(n *node.NewsItem) *vocab.Builder {
 		SetName(lang, n.Title).
 		SetTo(vocab.Public).SetCc(f.uris.Followers()).
 		Set(revisionTerm, strconv.FormatInt(n.UpdatedAt.UnixNano(), 10))
+	// The summary goes in abstract, not summary: Mastodon shows summary
+	// as a content warning that hides the post. Content without one
+	// starts with it, so that generic software shows something.
 	if len(n.Summary) > 0 {
-		b.SetSummary(node.DefaultLanguage(n.Summary), n.Summary)
+		b.Set("abstract", n.Summary)
 	}
-	content := n.Content
-	if len(content) == 0 {
-		content = map[string]string{}
-		for l, t := range n.Summary {
+	content := map[string]string{}
+	for l, c := range n.Content {
+		content[l] = c
+	}
+	for l, t := range n.Summary {
+		if _, ok := content[l]; !ok {
 			content[l] = "<p>" + escapeText(t) + "</p>"
 		}
 	}
@@ -313,7 +318,7 @@ func stringOf(it *vocab.Item, term string) string {
 
 func remoteNews(obj *vocab.Item, origin string) *node.NewsItem {
 	n := &node.NewsItem{
-		Title: textMap(obj, "name"), Summary: news.StripMap(textMap(obj, "summary")),
+		Title: textMap(obj, "name"), Summary: news.StripMap(abstractOf(obj)),
 		Content: news.SanitizeMap(textMap(obj, "content")), Origin: origin, APID: obj.ID(), Published: true,
 		PublishAt: timeOf(obj, "published"), UpdatedAt: timeOf(obj, "updated"), Revision: revisionOf(obj),
 		License: stringOf(obj, "license"),
@@ -347,6 +352,16 @@ func remoteNews(obj *vocab.Item, origin string) *node.NewsItem {
 	n.CreatedAt = n.PublishAt
 	n.Normalize()
 	return n
+}
+
+// abstractOf reads the summary of an Article: our abstract language map,
+// else summary (what other software sends).
+func abstractOf(obj *vocab.Item) map[string]string {
+	var m map[string]string
+	if raw := obj.Get("abstract"); raw != nil && json.Unmarshal(raw, &m) == nil && len(m) > 0 {
+		return m
+	}
+	return obj.SummaryMap()
 }
 
 var statusOfTerm = map[string]node.EventStatus{
