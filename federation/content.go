@@ -187,6 +187,10 @@ func (f *Federation) hashtags(tags []string) []map[string]any {
 	return out
 }
 
+// onlineAddressName names the attachment Link that carries an event's
+// online address, as Mobilizon writes and reads it.
+const onlineAddressName = "Website"
+
 // eventStatusTerms maps statuses to FEP-8a8e eventStatus and Mobilizon's
 // ical:status.
 var eventStatusTerms = map[node.EventStatus][2]string{
@@ -231,7 +235,9 @@ func (f *Federation) eventObject(e *node.CalendarEvent) *vocab.Builder {
 	if e.Author.Name != "" {
 		b.Set("authorName", e.Author.Name)
 	}
-	var locs []map[string]any
+	// Mobilizon reads one Place in location and the online address as a
+	// Link named "Website" in attachment; FEP-8a8e's VirtualLocation
+	// stands in location when there is no venue.
 	if a := e.Address; a != nil {
 		addr := map[string]any{"type": "PostalAddress"}
 		for k, v := range map[string]string{"streetAddress": a.Street, "addressLocality": a.Locality, "postalCode": a.Postcode, "addressRegion": a.Region, "addressCountry": a.Country} {
@@ -243,16 +249,14 @@ func (f *Federation) eventObject(e *node.CalendarEvent) *vocab.Builder {
 		if name == "" {
 			name = strings.TrimSpace(a.Street + " " + a.Locality)
 		}
-		locs = append(locs, map[string]any{"type": "Place", "name": name, "address": addr})
+		b.SetAS("location", map[string]any{"type": "Place", "name": name, "address": addr})
+	} else if e.OnlineURL != "" {
+		b.SetAS("location", map[string]any{"type": "VirtualLocation", "url": e.OnlineURL})
 	}
 	if e.OnlineURL != "" {
-		locs = append(locs, map[string]any{"type": "VirtualLocation", "url": e.OnlineURL})
+		b.SetAS("attachment", []map[string]any{{"type": "Link", "name": onlineAddressName, "mediaType": "text/html", "href": e.OnlineURL}})
 	}
-	if len(locs) == 1 {
-		b.SetAS("location", locs[0])
-	} else if len(locs) > 1 {
-		b.SetAS("location", locs)
-	}
+	b.SetAS("mediaType", "text/html")
 	acc := map[string]any{"captions": e.Accessibility.Captions, "stepFree": e.Accessibility.StepFree}
 	if e.Accessibility.SignLanguage != "" {
 		acc["signLanguage"] = e.Accessibility.SignLanguage
@@ -413,6 +417,11 @@ func remoteEvent(obj *vocab.Item, origin string) (*node.CalendarEvent, error) {
 			}
 			a.Street, a.Locality, a.Postcode, a.Region, a.Country = pa.Street, pa.Locality, pa.Postcode, pa.Region, pa.Country
 			e.Address = a
+		}
+	}
+	for _, a := range obj.Items("attachment") {
+		if a.Is("Link") && stringOf(a, "name") == onlineAddressName && e.OnlineURL == "" {
+			e.OnlineURL = stringOf(a, "href")
 		}
 	}
 	for _, t := range obj.Items("tag") {
