@@ -506,3 +506,41 @@ func TestDigestThroughServe(t *testing.T) {
 		t.Errorf("digest bodies = %v", m.Bodies)
 	}
 }
+
+func TestPublicFollowerUnfollows(t *testing.T) {
+	n := MustFederatedNode(t, "fr", "FR")
+	alice := newFediFollower(t)
+	alice.follow(t, n)
+	waitFor(t, 5*time.Second, "the Accept", func() (bool, string) {
+		return alice.find("Accept", "Follow") != nil, fmt.Sprint(alice.received())
+	})
+	undo, _ := json.Marshal(map[string]any{"@context": "https://www.w3.org/ns/activitystreams", "id": alice.actor() + "#undo-1", "type": "Undo",
+		"actor": alice.actor(), "object": map[string]any{"id": alice.actor() + "#follow-1", "type": "Follow", "actor": alice.actor(), "object": n.actor()}})
+	if s, b := post(t, "http://"+n.addr+"/inbox", undo, alice.key, alice.actor()+"#main-key", time.Now(), nil); s != 202 {
+		t.Fatalf("undo: %d %s", s, b)
+	}
+	waitFor(t, 5*time.Second, "the unfollow", func() (bool, string) {
+		_, b, _ := n.admin.do("GET", "/api/v1/peers", "")
+		for _, p := range b["items"].([]any) {
+			if pm := p.(map[string]any); pm["url"] == alice.actor() {
+				return pm["followed_by"] == "", fmt.Sprint(pm)
+			}
+		}
+		return false, fmt.Sprint(b)
+	})
+	if s, b, _ := n.admin.do("POST", "/api/v1/news", `{"title":{"fr":"Après le départ"}}`); s != 201 {
+		t.Fatalf("create: %d %v", s, b)
+	}
+	waitFor(t, 5*time.Second, "the Create in the outbox", func() (bool, string) {
+		_, b, _ := client{t, "http://" + n.addr, ""}.do("GET", "/actor/outbox?page=true", "")
+		return strings.Contains(fmt.Sprint(b), "Article"), fmt.Sprint(b)
+	})
+	_, peers, _ := n.admin.do("GET", "/api/v1/peers", "")
+	for _, p := range peers["items"].([]any) {
+		pm := p.(map[string]any)
+		d := pm["delivery"].(map[string]any)
+		if total := d["pending"].(float64) + d["delivered"].(float64) + d["dead"].(float64); pm["url"] == alice.actor() && total != 1 {
+			t.Errorf("an unfollowed account has %v deliveries, want the Accept only", total)
+		}
+	}
+}
