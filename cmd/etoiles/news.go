@@ -107,6 +107,13 @@ func (m *Main) newsLoop(svc *news.Service, info news.FeedInfo, opps *opportunity
 			return nil, fmt.Errorf("--smtp-url: %w", err)
 		}
 		dg = &digest.Digest{News: svc, Store: m.db, Sender: sender, To: m.Config.DigestTo, Period: m.Config.DigestPeriod, Info: info, Opportunities: opps}
+		stuck, err := m.db.DigestsSending(context.Background())
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range stuck {
+			log.Warn("a digest was being sent when the node stopped; it is not sent again: check the list archive", "period", p, "to", m.Config.DigestTo)
+		}
 	}
 	importFeed := func(ctx context.Context) {
 		rc, err := feedimport.Open(ctx, m.Config.ImportFeed)

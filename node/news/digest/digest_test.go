@@ -51,6 +51,7 @@ func TestDigestSentOnceAcrossRestarts(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		t.Cleanup(func() { db.Close() })
 		cfg, _ := mail.ParseURL(srv.URL("news@fr.example"))
 		sender, _ := mail.New(cfg)
 		svc := &news.Service{Store: db, GroupName: "Réseau FR"}
@@ -101,7 +102,6 @@ func TestDigestSentOnceAcrossRestarts(t *testing.T) {
 	}
 	db.Close()
 	db, d = open() // a restart
-	defer db.Close()
 	if sent, err := d.RunDue(ctx, now.Add(2*time.Hour)); sent || err != nil {
 		t.Errorf("RunDue after a restart = %v, %v; want nothing sent", sent, err)
 	}
@@ -131,5 +131,21 @@ func TestDigestSentOnceAcrossRestarts(t *testing.T) {
 	}
 	if st, _ := db.DigestState(ctx, "weekly:2026-W47"); st != "sent" {
 		t.Errorf("state = %q, want sent", st)
+	}
+	// A crash after the claim leaves the period "sending": never resent,
+	// and listed for the operator.
+	if ok, err := db.ClaimDigest(ctx, "weekly:2026-W48"); !ok || err != nil {
+		t.Fatalf("ClaimDigest = %v, %v", ok, err)
+	}
+	db.Close()
+	db, d = open()
+	if stuck, err := db.DigestsSending(ctx); err != nil || len(stuck) != 1 || stuck[0] != "weekly:2026-W48" {
+		t.Errorf("DigestsSending = %v, %v", stuck, err)
+	}
+	if sent, err := d.RunDue(ctx, time.Date(2026, 12, 1, 7, 0, 0, 0, time.UTC)); sent || err != nil {
+		t.Errorf("RunDue of a stuck period = %v, %v; want nothing sent", sent, err)
+	}
+	if n := len(srv.Messages()); n != 1 {
+		t.Errorf("the list received %d digests, want 1", n)
 	}
 }
