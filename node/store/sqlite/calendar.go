@@ -113,4 +113,3 @@ func (db *DB) ListCalendarEvents(ctx context.Context, q news.Query) ([]*node.Cal
 	}
 	return out, rows.Err()
 }
-
