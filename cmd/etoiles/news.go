@@ -48,6 +48,19 @@ func (c *NewsConfig) bind(fs *flag.FlagSet) {
 	fs.StringVar(&c.ImportLang, "import-lang", c.ImportLang, "language of --import-feed's entries when the feed names none")
 }
 
+// Mailer returns the SMTP sender of --smtp-url, or nil when none is
+// configured. The digest and the web interface's password reset use it.
+func (c *NewsConfig) Mailer() (*mail.Sender, error) {
+	if c.SMTPURL == "" {
+		return nil, nil
+	}
+	cfg, err := mail.ParseURL(c.SMTPURL)
+	if err != nil {
+		return nil, fmt.Errorf("--smtp-url: %w", err)
+	}
+	return mail.New(cfg)
+}
+
 func (c *NewsConfig) validate() error {
 	if c.SMTPURL != "" {
 		if _, err := mail.ParseURL(c.SMTPURL); err != nil {
@@ -98,13 +111,9 @@ func (m *Main) newsLoop(svc *news.Service, info news.FeedInfo, opps *opportunity
 	log := m.Logger.With("component", "news")
 	var dg *digest.Digest
 	if m.Config.DigestPeriod != "" {
-		cfg, err := mail.ParseURL(m.Config.SMTPURL)
+		sender, err := m.Config.Mailer()
 		if err != nil {
-			return nil, fmt.Errorf("--smtp-url: %w", err)
-		}
-		sender, err := mail.New(cfg)
-		if err != nil {
-			return nil, fmt.Errorf("--smtp-url: %w", err)
+			return nil, err
 		}
 		dg = &digest.Digest{News: svc, Store: m.db, Sender: sender, To: m.Config.DigestTo, Period: m.Config.DigestPeriod, Info: info, Opportunities: opps}
 		stuck, err := m.db.DigestsSending(context.Background())

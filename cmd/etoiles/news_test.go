@@ -544,3 +544,24 @@ func TestPublicFollowerUnfollows(t *testing.T) {
 		}
 	}
 }
+
+func TestPublicFollowerAllowedAsPeerGetsCatalogue(t *testing.T) {
+	n := MustFederatedNode(t, "fr", "FR")
+	if s, b, _ := n.admin.do("POST", "/api/v1/members", echoJSON); s != 201 {
+		t.Fatalf("create member: %d %v", s, b)
+	}
+	alice := newFediFollower(t)
+	alice.follow(t, n)
+	waitFor(t, 5*time.Second, "the Accept", func() (bool, string) {
+		return alice.find("Accept", "Follow") != nil, fmt.Sprint(alice.received())
+	})
+	if got := alice.find("Create", "Organization"); got != nil {
+		t.Fatalf("a public follower got a catalogue backfill: %v", got)
+	}
+	if s, b, _ := n.admin.do("POST", "/api/v1/peers", `{"url":"`+alice.actor()+`"}`); s != 201 {
+		t.Fatalf("allow: %d %v", s, b)
+	}
+	waitFor(t, 5*time.Second, "the backfill once allowed", func() (bool, string) {
+		return alice.find("Create", "Organization") != nil, fmt.Sprint(alice.received())
+	})
+}
