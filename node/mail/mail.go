@@ -61,7 +61,12 @@ type Config struct {
 func ParseURL(raw string) (Config, error) {
 	u, err := url.Parse(raw)
 	if err != nil {
-		return Config{}, fmt.Errorf("smtp url: %w", err)
+		// The URL may hold a password: name the problem, not the URL.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return Config{}, fmt.Errorf("smtp url: %v", err)
 	}
 	var c Config
 	port := "587"

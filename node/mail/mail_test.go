@@ -327,8 +327,12 @@ func TestParseURL(t *testing.T) {
 		{"http://mail.example.org?from=a%40example.org", "", 0, false},
 		{"smtp://mail.example.org?from=a%40example.org&tls=maybe", "", 0, false},
 		{"smtp://?from=a%40example.org", "", 0, false},
+		{"smtp://user:s3cret@mail.example.org:bad?from=a%40example.org", "", 0, false},
 	} {
 		c, err := mail.ParseURL(tt.in)
+		if err != nil && strings.Contains(err.Error(), "s3cret") {
+			t.Errorf("ParseURL error shows the password: %v", err)
+		}
 		if (err == nil) != tt.ok {
 			t.Errorf("ParseURL(%s) error = %v, want ok=%v", tt.in, err, tt.ok)
 			continue
