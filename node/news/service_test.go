@@ -191,3 +191,41 @@ func TestEventRefusals(t *testing.T) {
 		t.Errorf("UpdateEvent = %+v, %v", u, err)
 	}
 }
+
+func TestNewsImagesOnPatch(t *testing.T) {
+	s, db, _ := MustService(t)
+	ctx := context.Background()
+	admin := news.Actor{Admin: true}
+	n, err := s.CreateNews(ctx, admin, &node.NewsItem{Title: map[string]string{"fr": "Photos"}, Author: node.Author{Member: "scop-a"},
+		Images: []node.Image{{Data: png, Alt: map[string]string{"fr": "Première"}}, {Data: png, Alt: map[string]string{"fr": "Seconde"}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n.Author.Member != "scop-a" || n.Author.Name != "Scop A" {
+		t.Errorf("an admin writing for a co-op: author = %+v", n.Author)
+	}
+	first, second := n.Images[0], n.Images[1]
+	// Keep the second image (by id, new alt text), drop the first.
+	kept := []node.Image{{ID: second.ID, Alt: map[string]string{"fr": "Seconde, recadrée"}}}
+	u, err := s.UpdateNews(ctx, admin, n.ID, news.NewsPatch{Images: &kept})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(u.Images) != 1 || u.Images[0].ID != second.ID || u.Images[0].URL != second.URL || u.Images[0].Alt["fr"] != "Seconde, recadrée" {
+		t.Errorf("images after patch = %+v", u.Images)
+	}
+	if _, _, err := db.Media(ctx, first.ID); node.ErrorCode(err) != node.ENOTFOUND {
+		t.Errorf("the dropped image is still served: %v", err)
+	}
+	if _, _, err := db.Media(ctx, second.ID); err != nil {
+		t.Errorf("the kept image: %v", err)
+	}
+	bogus := []node.Image{{ID: "nope", Alt: map[string]string{"fr": "x"}}}
+	if _, err := s.UpdateNews(ctx, admin, n.ID, news.NewsPatch{Images: &bogus}); node.ErrorCode(err) != node.EINVALID || fieldOf(err) != "images[0].id" {
+		t.Errorf("patch with an unknown image id = %v", err)
+	}
+	noAlt := []node.Image{{ID: second.ID}}
+	if _, err := s.UpdateNews(ctx, admin, n.ID, news.NewsPatch{Images: &noAlt}); fieldOf(err) != "images[0].alt.fr" {
+		t.Errorf("patch removing alt text = %v", err)
+	}
+}
