@@ -565,3 +565,17 @@ func TestPublicFollowerAllowedAsPeerGetsCatalogue(t *testing.T) {
 		return alice.find("Create", "Organization") != nil, fmt.Sprint(alice.received())
 	})
 }
+
+func TestImportFeedOnSchedule(t *testing.T) {
+	feed, err := filepath.Abs(filepath.Join("..", "..", "node", "news", "feedimport", "testdata", "spip-backend.rss"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := MustFederatedNode(t, "fr", "FR", func(c *Config) { c.ImportFeed = feed })
+	waitFor(t, 5*time.Second, "the feed imported at start", func() (bool, string) {
+		got := n.listTitles("/api/v1/news", "title")
+		return len(got) == 2, fmt.Sprint(got)
+	})
+	// Re-imports skip what is there: see TestImportRSSCommand and
+	// node/news/feedimport.
+}
