@@ -86,6 +86,9 @@ func (f *Federation) apply(ctx context.Context, act *vocab.Item, signer string) 
 	if act.Is("Add") || act.Is("Remove") {
 		return false, f.applyAnnouncement(ctx, act, actor)
 	}
+	if act.Is("Undo") && peer != nil && !peer.Trusted() {
+		return false, f.applyPublicUndo(ctx, act, peer)
+	}
 	if peer == nil || !peer.Trusted() {
 		return false, refuse("%s is not an allowed peer", actor)
 	}
@@ -119,6 +122,9 @@ func (f *Federation) apply(ctx context.Context, act *vocab.Item, signer string) 
 		if obj.Is("Opportunity") {
 			return true, f.applyOpportunity(ctx, act, obj, peer)
 		}
+		if handled, err := f.applyContent(ctx, act, obj, actor); handled {
+			return true, err
+		}
 		if obj.Is("Organization") {
 			m, err := remoteMember(obj, actor, f.now().UTC())
 			if err != nil {
@@ -137,6 +143,9 @@ func (f *Federation) apply(ctx context.Context, act *vocab.Item, signer string) 
 		rev := revisionOf(obj)
 		if rev == 0 {
 			rev = revisionOf(act)
+		}
+		if found, err := f.store.DeleteRemoteContent(ctx, act.ID(), actor, obj.ID(), rev); found || err != nil {
+			return true, err
 		}
 		if err := f.memberGone(ctx, obj.ID()); err != nil {
 			return false, err
@@ -172,6 +181,8 @@ func (f *Federation) applyFollow(ctx context.Context, act *vocab.Item, peer *nod
 	switch {
 	case peer.Trusted():
 		peer.Incoming = node.FollowAccepted
+	case !f.cfg.NoPublicFollows:
+		return f.acceptPublicFollower(ctx, act, peer)
 	case f.cfg.QueueUnknownFollows:
 		f.log.InfoContext(ctx, "follow queued for an admin", "actor", actor)
 		return f.store.SetPeerIncoming(ctx, peer.ID, node.FollowPending)

@@ -162,6 +162,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		MaxDeliveryAge: m.Config.MaxDeliveryAge, RetryBase: m.Config.RetryBase, InboxRate: m.Config.InboxRate,
 		ConfederationURL: m.Config.Confederation, ConfederationKey: confKey, Credential: credential, Committed: m.relay.Notify,
 		Reporter: statsSvc, NoStatsReports: !m.Config.StatsReports, StatsDebounce: m.Config.StatsDebounce,
+		NoPublicFollows: !m.Config.PublicFollows,
 	}, keys, m.db, busQueue{m.bus, log.With("component", "queue")}, log.With("component", "federation"))
 	if err := m.fed.Start(runCtx); err != nil {
 		return fmt.Errorf("start federation: %w", err)
@@ -203,6 +204,9 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		srv.Reports = m.db
 	}
 	mux := http.NewServeMux()
+	if srv.News, err = m.startNews(runCtx, mux, opps); err != nil {
+		return err
+	}
 	srv.Register(mux)
 	m.fed.Register(mux)
 	ui := &web.Server{

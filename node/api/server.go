@@ -12,6 +12,7 @@ import (
 	"github.com/e-toiles/etoiles/node/codes"
 	"github.com/e-toiles/etoiles/node/consortium"
 	"github.com/e-toiles/etoiles/node/membership"
+	"github.com/e-toiles/etoiles/node/news"
 	"github.com/e-toiles/etoiles/node/notice"
 	"github.com/e-toiles/etoiles/node/opportunity"
 	"github.com/e-toiles/etoiles/node/stats"
@@ -21,6 +22,7 @@ import (
 // Server holds the services the API exposes. Logger may be nil.
 type Server struct {
 	Members   *membership.Service
+	News      *news.Service // news items and calendar events; nil = routes answer 503
 	Catalogue *catalogue.Service
 	Codes     *codes.Service
 	Verifier  *auth.Verifier
@@ -115,6 +117,8 @@ var Routes = []Route{
 	{"GET", "/api/v1/opportunities/{id}/suggestions", anyToken, (*Server).suggestConsortia},
 }
 
+func init() { Routes = append(Routes, NewsRoutes...) }
+
 // Register adds every route to mux, plus a problem+json 404 for unknown
 // paths under /api/.
 func (s *Server) Register(mux *http.ServeMux) {
@@ -138,6 +142,12 @@ func (s *Server) handler(rt Route) http.Handler {
 			if len(rt.Roles) > 0 && !p.Is(rt.Roles...) {
 				WriteError(w, r, s.Logger, &node.Error{Code: node.EFORBIDDEN, Op: "authorize",
 					Message: "a " + p.Role + " token may not " + rt.Method + " " + rt.Path + "; it needs role " + strings.Join(rt.Roles, " or ")})
+				return
+			}
+		}
+		if strings.HasPrefix(rt.Path, "/api/v1/news") || strings.HasPrefix(rt.Path, "/api/v1/events") {
+			if s.News == nil {
+				WriteError(w, r, s.Logger, node.Errorf(node.EUNAVAILABLE, "news and events are not enabled on this node"))
 				return
 			}
 		}
