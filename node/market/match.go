@@ -1,0 +1,79 @@
+package market
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/e-toiles/etoiles/node"
+)
+
+// cpvCovers reports whether CPV code a covers code b: b is a or in a's
+// subtree (72000000 covers 72413000). It stands in for node.CPVCovers
+// until that lands.
+func cpvCovers(a, b string) bool { return strings.HasPrefix(b, node.CPVPrefix(a)) }
+
+// cpvOverlap reports whether a code of one list covers a code of the
+// other, in either direction.
+func cpvOverlap(as, bs []string) bool {
+	for _, a := range as {
+		for _, b := range bs {
+			if cpvCovers(a, b) || cpvCovers(b, a) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// admits reports whether listing a's scope lets b in: an international
+// listing admits any, a national one the same country, a local one the
+// same country and an overlapping NUTS region.
+func admits(a, b *node.Listing) bool {
+	switch a.Scope {
+	case node.ScopeNational:
+		return a.Country == b.Country
+	case node.ScopeLocal:
+		return a.Country == b.Country && b.Region != "" &&
+			(strings.HasPrefix(b.Region, a.Region) || strings.HasPrefix(a.Region, b.Region))
+	}
+	return true
+}
+
+// Matches reports whether an offer and a need match: opposite sides,
+// overlapping CPV codes, each inside the other's scope, both open.
+func Matches(a, b *node.Listing) bool {
+	return a.Side != b.Side && a.Status.Open() && b.Status.Open() &&
+		cpvOverlap(a.CPV, b.CPV) && admits(a, b) && admits(b, a)
+}
+
+// matches finds the open listings that match a new listing l and returns
+// a notice for each local owner concerned: the owner of the matching
+// local listing, and l's owner when l is local. A listing owned by the
+// group notifies its admins (empty member).
+func (s *Service) matches(ctx context.Context, l *node.Listing) ([]Notice, error) {
+	other := node.SideNeed
+	if l.Side == node.SideNeed {
+		other = node.SideOffer
+	}
+	open, err := s.Store.OpenListings(ctx, other)
+	if err != nil {
+		return nil, err
+	}
+	var out []Notice
+	now := s.now()
+	for _, o := range open {
+		if o.ID == l.ID || !Matches(l, o) {
+			continue
+		}
+		if o.Origin == "" {
+			out = append(out, Notice{Member: o.Owner, Kind: NoticeMatch, ListingID: o.ID, Other: l.ID, At: now,
+				Message: fmt.Sprintf("new %s %q matches your %s %q", l.Side, title(l), o.Side, title(o))})
+		}
+		if l.Origin == "" {
+			out = append(out, Notice{Member: l.Owner, Kind: NoticeMatch, ListingID: l.ID, Other: o.ID, At: now,
+				Message: fmt.Sprintf("open %s %q matches your %s %q", o.Side, title(o), l.Side, title(l))})
+		}
+	}
+	return out, nil
+}
