@@ -66,6 +66,9 @@ type Config struct {
 	Reporter       Reporter
 	NoStatsReports bool
 	StatsDebounce  time.Duration
+	// Market applies marketplace activities (spec/market.md); nil
+	// ignores them.
+	Market Market
 }
 
 func (c *Config) defaults() {
@@ -157,6 +160,7 @@ func (f *Federation) Start(ctx context.Context) error {
 		{StreamInbox, "inbox-processor", SubjectInbox, f.processInbox},
 		{StreamEvents, "federation-fanout", SubjectMembers, f.fanOut},
 		{StreamDelivery, "delivery", SubjectDelivery, f.deliver},
+		{StreamEvents, "federation-market", SubjectListings, f.fanOutListing},
 	}
 	if f.cfg.Role == confederationRole {
 		subs = append(subs, struct {

@@ -94,7 +94,12 @@ func (f *Federation) apply(ctx context.Context, act *vocab.Item, signer string) 
 	}
 	switch {
 	case act.Is("Accept"), act.Is("Reject"):
+		if handled, err := f.applyMarketAnswer(ctx, act, obj, peer); handled {
+			return false, err
+		}
 		return false, f.applyFollowAnswer(ctx, act, obj, peer)
+	case act.Is("Offer"):
+		return false, f.applyOffer(ctx, act, obj, peer)
 	case act.Is("Undo"):
 		if obj.Is("Follow") || obj.IsIRI() {
 			return false, f.store.SetPeerIncoming(ctx, peer.ID, node.FollowNone)
@@ -110,6 +115,9 @@ func (f *Federation) apply(ctx context.Context, act *vocab.Item, signer string) 
 		if obj.Is("StatsReport") {
 			return false, f.applyReport(ctx, obj, actor)
 		}
+		if obj.Is("Proposal") {
+			return false, f.applyProposal(ctx, obj, actor)
+		}
 		if obj.Is("Organization") {
 			m, err := remoteMember(obj, actor, f.now().UTC())
 			if err != nil {
@@ -121,6 +129,9 @@ func (f *Federation) apply(ctx context.Context, act *vocab.Item, signer string) 
 	case act.Is("Delete"):
 		if !sameHost(obj.ID(), actor) {
 			return false, refuse("%s may not delete %s, owned by another host", actor, obj.ID())
+		}
+		if isListing(obj.ID(), actor) {
+			return false, f.applyListingDelete(ctx, obj, actor)
 		}
 		rev := revisionOf(obj)
 		if rev == 0 {

@@ -20,6 +20,7 @@ import (
 	"github.com/e-toiles/etoiles/node/bus"
 	"github.com/e-toiles/etoiles/node/catalogue"
 	"github.com/e-toiles/etoiles/node/codes"
+	"github.com/e-toiles/etoiles/node/market"
 	"github.com/e-toiles/etoiles/node/membership"
 	"github.com/e-toiles/etoiles/node/stats"
 	"github.com/e-toiles/etoiles/node/store/sqlite"
@@ -148,6 +149,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		}
 	}()
 
+	marketSvc := &market.Service{Store: m.db, Members: m.db, Country: m.Config.Country, Committed: m.relay.Notify}
 	statsSvc := &stats.Service{Store: m.db, Node: m.Config.PublicURL + "/actor", Country: m.Config.Country, Threshold: m.Config.StatsThreshold}
 	m.fed = federation.New(federation.Config{
 		PublicURL: m.Config.PublicURL, Name: m.Config.Name, Country: m.Config.Country, Role: m.Config.Role, Version: version,
@@ -155,9 +157,14 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		MaxDeliveryAge: m.Config.MaxDeliveryAge, RetryBase: m.Config.RetryBase, InboxRate: m.Config.InboxRate,
 		ConfederationURL: m.Config.Confederation, ConfederationKey: confKey, Credential: credential, Committed: m.relay.Notify,
 		Reporter: statsSvc, NoStatsReports: !m.Config.StatsReports, StatsDebounce: m.Config.StatsDebounce,
+		Market: marketSvc,
 	}, keys, m.db, busQueue{m.bus, log.With("component", "queue")}, log.With("component", "federation"))
 	if err := m.fed.Start(runCtx); err != nil {
 		return fmt.Errorf("start federation: %w", err)
+	}
+
+	if err := m.startMarket(runCtx, marketSvc); err != nil {
+		return err
 	}
 
 	reg := prometheus.NewRegistry()
@@ -173,6 +180,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		Peers:     m.fed,
 		Trust:     m.fed,
 		Stats:     statsSvc,
+		Market:    marketSvc,
 		Metrics:   promhttp.HandlerFor(reg, promhttp.HandlerOpts{}),
 		Logger:    log,
 	}

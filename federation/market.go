@@ -1,0 +1,551 @@
+package federation
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/e-toiles/etoiles/federation/vocab"
+	"github.com/e-toiles/etoiles/node"
+)
+
+// Market is what federation needs from the marketplace service: it
+// applies the listings, Offers and answers that peers send.
+type Market interface {
+	// UpsertRemote stores a peer's listing (Create or Update).
+	UpsertRemote(ctx context.Context, l *node.Listing) error
+	// DeleteRemote removes a listing its origin withdrew.
+	DeleteRemote(ctx context.Context, origin, apID string) error
+	// ReceiveOffer records a remote member's response to a local listing.
+	ReceiveOffer(ctx context.Context, listingID string, r *node.Response) error
+	// ReceiveAnswer applies the origin's Accept or Reject of a local
+	// member's response.
+	ReceiveAnswer(ctx context.Context, responseID, origin string, accept bool, ag *node.Agreement) error
+}
+
+// SubjectListings are the marketplace events federation sends on.
+const SubjectListings = "etoiles.event.listing.>"
+
+// Listing is the Proposal object of a local listing.
+func (u URIs) Listing(id string) string { return u.Base + "/listings/" + url.PathEscape(id) }
+
+// Agreement is the Agreement object an accepted response made.
+func (u URIs) Agreement(id string) string { return u.Base + "/agreements/" + url.PathEscape(id) }
+
+// offerPrefix starts the id of the Offer a local response is sent as.
+const offerPrefix = "offer-"
+
+// OfferActivity is the id of the Offer(Agreement) a local response is
+// sent as; the answering Accept or Reject names it as its object.
+func (u URIs) OfferActivity(responseID string) string { return u.Activity(offerPrefix + responseID) }
+
+// lastSegment returns the unescaped last path segment of an IRI.
+func lastSegment(iri string) string {
+	p, err := url.Parse(iri)
+	if err != nil {
+		return ""
+	}
+	path := strings.TrimSuffix(p.Path, "/")
+	return path[strings.LastIndexByte(path, '/')+1:]
+}
+
+// fanOutListing sends marketplace events: a local listing's creation,
+// change and withdrawal go to every business peer (Create, Update, Delete
+// of a Proposal; never to public followers); a local member's response
+// goes to the listing's node as an Offer of an Agreement; an owner's
+// answer goes back to the responder's node as an Accept (with the
+// agreement as result) or a Reject.
+func (f *Federation) fanOutListing(ctx context.Context, data []byte) error {
+	var ev node.Event
+	if err := json.Unmarshal(data, &ev); err != nil {
+		return &permanentError{fmt.Errorf("event: %w", err)}
+	}
+	switch ev.Subject {
+	case node.SubjectResponseOffered, node.SubjectResponseAnswered:
+		var re node.ResponseEvent
+		if err := json.Unmarshal(ev.Data, &re); err != nil || re.Response == nil || re.Listing == nil {
+			return &permanentError{fmt.Errorf("event %d: bad response data: %v", ev.ID, err)}
+		}
+		if ev.Subject == node.SubjectResponseOffered {
+			return f.sendOffer(ctx, re.Response, re.Listing)
+		}
+		return f.sendAnswer(ctx, ev, re.Response, re.Listing)
+	}
+	var l node.Listing
+	if err := json.Unmarshal(ev.Data, &l); err != nil {
+		return &permanentError{fmt.Errorf("event %d: %w", ev.ID, err)}
+	}
+	if l.Origin != "" {
+		return nil
+	}
+	id := f.uris.EventActivity(ev.ID)
+	var act *vocab.Builder
+	switch ev.Subject {
+	case node.SubjectListingCreated:
+		act = vocab.NewActivity("Create", id, f.uris.Actor(), f.proposalObject(&l))
+	case node.SubjectListingUpdated:
+		act = vocab.NewActivity("Update", id, f.uris.Actor(), f.proposalObject(&l))
+	case node.SubjectListingDeleted:
+		tomb := vocab.NewTombstone(f.uris.Listing(l.ID), "Proposal", ev.Time).Set(revisionTerm, strconv.FormatInt(l.UpdatedAt.UnixNano(), 10))
+		act = vocab.NewActivity("Delete", id, f.uris.Actor(), tomb)
+	default:
+		return nil
+	}
+	act.SetPublished(ev.Time)
+	peers, err := f.businessPeers(ctx)
+	if err != nil {
+		return err
+	}
+	return f.publish(ctx, id, act, peers, false)
+}
+
+// sendTo delivers one activity to one peer, keeping it in the outbox.
+func (f *Federation) sendTo(ctx context.Context, id string, act *vocab.Builder, peer *node.Peer) error {
+	act.SetTo(peer.ActorURL).SetPublished(f.now())
+	body, err := act.Marshal()
+	if err != nil {
+		return &permanentError{err}
+	}
+	if err := f.store.AddOutboxItem(ctx, node.OutboxItem{ActivityID: id, Body: body, Published: f.now().UTC()}); err != nil {
+		return err
+	}
+	return f.deliverTo(ctx, id, body, []*node.Peer{peer})
+}
+
+// trustedPeer returns the trusted peer with this actor, or a permanent
+// error: marketplace activities go to admitted or allowed peers only.
+func (f *Federation) trustedPeer(ctx context.Context, actor string) (*node.Peer, error) {
+	peer, err := f.store.PeerByActor(ctx, actor)
+	if node.ErrorCode(err) == node.ENOTFOUND || err == nil && !peer.Trusted() {
+		return nil, &permanentError{fmt.Errorf("%s is not a trusted peer", actor)}
+	}
+	return peer, err
+}
+
+func (f *Federation) sendOffer(ctx context.Context, r *node.Response, l *node.Listing) error {
+	peer, err := f.trustedPeer(ctx, l.Origin)
+	if err != nil {
+		return err
+	}
+	id := f.uris.OfferActivity(r.ID)
+	return f.sendTo(ctx, id, vocab.NewActivity("Offer", id, f.uris.Actor(), f.offerAgreement(r, l)), peer)
+}
+
+func (f *Federation) sendAnswer(ctx context.Context, ev node.Event, r *node.Response, l *node.Listing) error {
+	peer, err := f.trustedPeer(ctx, r.ResponderNode)
+	if err != nil {
+		return err
+	}
+	id := f.uris.EventActivity(ev.ID)
+	if r.Status == node.ResponseAccepted && r.Agreement != nil {
+		act := vocab.NewActivity("Accept", id, f.uris.Actor(), r.OfferID).Set("result", f.agreementObject(r, l))
+		return f.sendTo(ctx, id, act, peer)
+	}
+	act := vocab.NewActivity("Reject", id, f.uris.Actor(), r.OfferID)
+	if text := r.Terms["en"]; r.Status == node.ResponseRejected && text != "" {
+		act.SetContent("en", map[string]string{"en": text})
+	}
+	return f.sendTo(ctx, id, act, peer)
+}
+
+// wireQuantity is an om2 quantity as FEP-0837 writes it.
+type wireQuantity struct {
+	HasUnit           string `json:"hasUnit"`
+	HasNumericalValue string `json:"hasNumericalValue"`
+}
+
+func quantityOf(unit string, v int64) wireQuantity {
+	return wireQuantity{HasUnit: unit, HasNumericalValue: strconv.FormatInt(v, 10)}
+}
+
+func (q wireQuantity) value() (int64, error) {
+	return strconv.ParseInt(strings.TrimSpace(q.HasNumericalValue), 10, 64)
+}
+
+// currencyIRI names a currency as a resource: ISO 4217 has no IRIs of its
+// own, so the URN form is used.
+func currencyIRI(code string) string { return "urn:iso:std:iso:4217:" + code }
+
+// cpvIRI names a CPV code in the EU vocabularies.
+func cpvIRI(code string) string { return "http://data.europa.eu/cpv/cpv/" + code }
+
+// partyIRI returns the IRI of a party of an agreement: a member of this
+// node, the group itself, or a remote member "slug@host" of the node
+// whose actor is nodeActor.
+func (f *Federation) partyIRI(id, nodeActor string) string {
+	if id == "" || id == "group" {
+		return f.uris.Actor()
+	}
+	if slug, _, ok := strings.Cut(id, "@"); ok && nodeActor != "" {
+		return strings.TrimSuffix(nodeActor, "/actor") + "/members/" + url.PathEscape(slug)
+	}
+	return f.uris.Member(id)
+}
+
+// partyID is the reverse of partyIRI on the receiving node.
+func (f *Federation) partyID(iri string) string {
+	switch {
+	case iri == f.uris.Actor():
+		return "group"
+	case f.uris.Owns(iri):
+		return lastSegment(iri)
+	case strings.HasSuffix(iri, "/actor"):
+		return "group@" + hostOf(iri)
+	}
+	return remoteMemberID(iri, hostOf(iri))
+}
+
+// proposalObject returns a local listing as an FEP-0837 Proposal: its
+// primary Intent is what is offered or asked (action, CPV class,
+// quantity), the reciprocal Intent the payment per unit when it has a
+// price. name, summary and content let generic software show it.
+func (f *Federation) proposalObject(l *node.Listing) *vocab.Builder {
+	id := f.uris.Listing(l.ID)
+	purpose, action := "offer", "deliverService"
+	if l.Side == node.SideNeed {
+		purpose = "request"
+	}
+	if l.Kind == node.KindProduct || l.Kind == node.KindGroupPurchase {
+		action = "transfer"
+	}
+	primary := map[string]any{"type": "Intent", "id": id + "#primary", "action": action, "resourceConformsTo": cpvIRI(l.CPV[0]),
+		"resourceQuantity": quantityOf(l.Quantity.Unit, l.Quantity.Value), "availableQuantity": quantityOf(l.Quantity.Unit, l.Quantity.Value)}
+	def := defaultLang(l.Title)
+	b := vocab.NewObject("Proposal", id).
+		SetAttributedTo(f.uris.Actor()).
+		SetPublished(l.CreatedAt).
+		SetUpdated(l.UpdatedAt).
+		SetName(def, l.Title).
+		SetContent(def, map[string]string{def: listingText(l)}).
+		Set("purpose", purpose).
+		Set("cpvCodes", l.CPV).
+		Set("country", l.Country).
+		Set("listingKind", string(l.Kind)).
+		Set("listingScope", string(l.Scope)).
+		Set("listingStatus", string(l.Status)).
+		Set("committedQuantity", quantityOf(l.Quantity.Unit, l.Committed)).
+		Set("unitBased", l.Price != nil).
+		Set(revisionTerm, strconv.FormatInt(l.UpdatedAt.UnixNano(), 10))
+	if len(l.Description) > 0 {
+		b.SetSummary(defaultLang(l.Description), l.Description)
+	}
+	if l.Price != nil {
+		primary["resourceQuantity"] = quantityOf(l.Quantity.Unit, l.Price.Per)
+		b.Set("reciprocal", map[string]any{"type": "Intent", "id": id + "#reciprocal", "action": "transfer",
+			"resourceConformsTo": currencyIRI(l.Price.Currency), "resourceQuantity": quantityOf("one", l.Price.Amount)})
+	}
+	b.Set("publishes", primary)
+	if c := l.CostModel; c != nil {
+		cm := map[string]any{"currency": c.Currency, "hasNumericalValue": strconv.FormatInt(c.Amount, 10), "hasUnit": "month", "shareRule": c.Rule}
+		if c.Attribute != "" {
+			cm["shareAttribute"] = c.Attribute
+		}
+		b.Set("costModel", cm)
+	}
+	if l.Region != "" {
+		b.Set("region", l.Region)
+	}
+	if l.Owner != "" {
+		b.Set("member", f.uris.Member(l.Owner))
+	}
+	for term, t := range map[string]*time.Time{"hasBeginning": l.AvailableFrom, "hasEnd": l.AvailableUntil, "deadline": l.Deadline} {
+		if t != nil {
+			b.Set(term, *t)
+		}
+	}
+	return b
+}
+
+// listingText is the plain content of a Proposal for software that does
+// not read FEP-0837.
+func listingText(l *node.Listing) string {
+	side := "Offer"
+	if l.Side == node.SideNeed {
+		side = "Need"
+	}
+	s := fmt.Sprintf("%s (%s, %s scope, %s): %d %s", side, l.Kind, l.Scope, l.Country, l.Quantity.Value, l.Quantity.Unit)
+	if l.Price != nil {
+		s += fmt.Sprintf(", %d %s minor units per %d %s", l.Price.Amount, l.Price.Currency, l.Price.Per, l.Quantity.Unit)
+	}
+	if l.CostModel != nil {
+		s += fmt.Sprintf(", shared cost %d %s minor units a month (%s)", l.CostModel.Amount, l.CostModel.Currency, l.CostModel.Rule)
+	}
+	if l.Deadline != nil {
+		s += ", until " + l.Deadline.UTC().Format(time.RFC3339)
+	}
+	return s + ". CPV " + strings.Join(l.CPV, ", ") + "."
+}
+
+// commitments returns the two Commitments of a response's agreement: the
+// primary satisfies the listing's primary Intent with the quantity, the
+// reciprocal (when the listing has a price) its payment.
+func (f *Federation) commitments(agreementID string, r *node.Response, l *node.Listing, price *node.Price) (primary, reciprocal map[string]any) {
+	pid := l.APID
+	if pid == "" {
+		pid = f.uris.Listing(l.ID)
+	}
+	primary = map[string]any{"type": "Commitment", "satisfies": pid + "#primary", "resourceQuantity": quantityOf(r.Quantity.Unit, r.Quantity.Value)}
+	if agreementID != "" {
+		primary["id"] = agreementID + "#primary"
+	}
+	if price != nil {
+		reciprocal = map[string]any{"type": "Commitment", "satisfies": pid + "#reciprocal", "resourceConformsTo": currencyIRI(price.Currency),
+			"resourceQuantity": quantityOf("one", price.Amount)}
+		if agreementID != "" {
+			reciprocal["id"] = agreementID + "#reciprocal"
+		}
+	}
+	return primary, reciprocal
+}
+
+// offerAgreement is the Agreement a local member proposes to a remote
+// listing: attributedTo the member, with its quantity and terms.
+func (f *Federation) offerAgreement(r *node.Response, l *node.Listing) *vocab.Builder {
+	b := vocab.NewObject("Agreement", f.uris.Base+"/responses/"+url.PathEscape(r.ID)).SetAttributedTo(f.uris.Member(r.Responder))
+	var price *node.Price
+	if l.Price != nil {
+		price = &node.Price{Currency: l.Price.Currency, Amount: priceOf(l.Price, r.Quantity.Value)}
+	}
+	primary, reciprocal := f.commitments("", r, l, price)
+	b.Set("stipulates", primary)
+	if reciprocal != nil {
+		b.Set("stipulatesReciprocal", reciprocal)
+	}
+	if len(r.Terms) > 0 {
+		b.SetContent(defaultLang(r.Terms), r.Terms)
+	}
+	return b
+}
+
+// priceOf is the price of qty units, rounded half up (as the market
+// service computes it; the Offer only informs, the Accept decides).
+func priceOf(p *node.Price, qty int64) int64 {
+	per := max(p.Per, 1)
+	return (p.Amount*qty*2 + per) / (2 * per)
+}
+
+// agreementObject is the Agreement the owner's Accept carries.
+func (f *Federation) agreementObject(r *node.Response, l *node.Listing) *vocab.Builder {
+	ag := r.Agreement
+	id := f.uris.Agreement(ag.ID)
+	b := vocab.NewObject("Agreement", id).SetPublished(ag.At).
+		Set("provider", f.partyIRI(ag.Provider, r.ResponderNode)).
+		Set("receiver", f.partyIRI(ag.Receiver, r.ResponderNode))
+	primary, reciprocal := f.commitments(id, r, l, ag.Amount)
+	b.Set("stipulates", primary)
+	if reciprocal != nil {
+		b.Set("stipulatesReciprocal", reciprocal)
+	}
+	return b
+}
+
+// wireCommitment is a Commitment as received.
+type wireCommitment struct {
+	Satisfies          string       `json:"satisfies"`
+	ResourceConformsTo string       `json:"resourceConformsTo"`
+	ResourceQuantity   wireQuantity `json:"resourceQuantity"`
+}
+
+// applyProposal stores a peer's listing.
+func (f *Federation) applyProposal(ctx context.Context, obj *vocab.Item, actor string) error {
+	if f.cfg.Market == nil {
+		return nil
+	}
+	l, err := remoteListing(obj, actor)
+	if err != nil {
+		return &permanentError{err}
+	}
+	return marketErr(f.cfg.Market.UpsertRemote(ctx, l))
+}
+
+// marketErr makes the marketplace's refusals permanent: a bad or
+// forbidden activity is not retried.
+func marketErr(err error) error {
+	switch node.ErrorCode(err) {
+	case "":
+		return nil
+	case node.EINVALID, node.EFORBIDDEN, node.ENOTFOUND, node.ECONFLICT:
+		return &permanentError{err}
+	}
+	return err
+}
+
+// remoteListing reads a peer's Proposal.
+func remoteListing(it *vocab.Item, origin string) (*node.Listing, error) {
+	host := hostOf(origin)
+	l := &node.Listing{ID: remoteMemberID(it.ID(), host), APID: it.ID(), Origin: origin, Revision: revisionOf(it),
+		Title: it.NameMap(), Description: it.SummaryMap()}
+	str := func(term string) string {
+		var s string
+		_ = it.Unmarshal(term, &s)
+		return s
+	}
+	switch str("purpose") {
+	case "offer":
+		l.Side = node.SideOffer
+	case "request":
+		l.Side = node.SideNeed
+	default:
+		return nil, fmt.Errorf("proposal %s: purpose must be offer or request", it.ID())
+	}
+	l.Kind, l.Scope, l.Status = node.ListingKind(str("listingKind")), node.Scope(str("listingScope")), node.ListingStatus(str("listingStatus"))
+	l.Country, l.Region = str("country"), str("region")
+	if err := it.Unmarshal("cpvCodes", &l.CPV); err != nil {
+		if c := str("cpvCodes"); c != "" {
+			l.CPV = []string{c}
+		}
+	}
+	var primary struct {
+		ResourceQuantity  wireQuantity  `json:"resourceQuantity"`
+		AvailableQuantity *wireQuantity `json:"availableQuantity"`
+	}
+	if err := it.Unmarshal("publishes", &primary); err != nil {
+		return nil, fmt.Errorf("proposal %s: publishes: %v", it.ID(), err)
+	}
+	q := primary.ResourceQuantity
+	if primary.AvailableQuantity != nil {
+		q = *primary.AvailableQuantity
+	}
+	var err error
+	l.Quantity.Unit = q.HasUnit
+	if l.Quantity.Value, err = q.value(); err != nil {
+		return nil, fmt.Errorf("proposal %s: quantity: %v", it.ID(), err)
+	}
+	var unitBased bool
+	_ = it.Unmarshal("unitBased", &unitBased)
+	var recip wireCommitment
+	if unitBased && it.Unmarshal("reciprocal", &recip) == nil {
+		amount, err := recip.ResourceQuantity.value()
+		if err != nil {
+			return nil, fmt.Errorf("proposal %s: reciprocal: %v", it.ID(), err)
+		}
+		per, _ := primary.ResourceQuantity.value()
+		l.Price = &node.Price{Currency: strings.TrimPrefix(recip.ResourceConformsTo, currencyIRI("")), Amount: amount, Per: per}
+	}
+	var cm map[string]string
+	if it.Unmarshal("costModel", &cm) == nil {
+		amount, _ := strconv.ParseInt(cm["hasNumericalValue"], 10, 64)
+		l.CostModel = &node.CostModel{Currency: cm["currency"], Amount: amount, Rule: cm["shareRule"], Attribute: cm["shareAttribute"]}
+	}
+	var committed wireQuantity
+	if it.Unmarshal("committedQuantity", &committed) == nil {
+		l.Committed, _ = committed.value()
+	}
+	if owner := first(it.IRIs("member")); owner != "" {
+		if !sameHost(owner, origin) {
+			return nil, fmt.Errorf("proposal %s: owner %s is not on %s", it.ID(), owner, host)
+		}
+		l.Owner = remoteMemberID(owner, host)
+	}
+	for term, dst := range map[string]**time.Time{"hasBeginning": &l.AvailableFrom, "hasEnd": &l.AvailableUntil, "deadline": &l.Deadline} {
+		var t time.Time
+		if it.Unmarshal(term, &t) == nil && !t.IsZero() {
+			*dst = &t
+		}
+	}
+	for term, dst := range map[string]*time.Time{"published": &l.CreatedAt, "updated": &l.UpdatedAt} {
+		_ = it.Unmarshal(term, dst)
+	}
+	return l, nil
+}
+
+// applyOffer records a peer's Offer of an Agreement answering one of our
+// listings. The Agreement must be attributed to a member on the sending
+// node; a replayed Offer changes nothing.
+func (f *Federation) applyOffer(ctx context.Context, act, obj *vocab.Item, peer *node.Peer) error {
+	if f.cfg.Market == nil || !obj.Is("Agreement") || obj.IsIRI() {
+		return nil // an Offer of something else
+	}
+	var c wireCommitment
+	if err := obj.Unmarshal("stipulates", &c); err != nil {
+		return refuse("offer %s: no stipulates commitment: %v", act.ID(), err)
+	}
+	pid, _, _ := strings.Cut(c.Satisfies, "#")
+	prefix := f.uris.Listing("")
+	if !strings.HasPrefix(pid, prefix) {
+		return refuse("offer %s answers %s, not one of our listings", act.ID(), c.Satisfies)
+	}
+	responder := first(obj.IRIs("attributedTo"))
+	if responder == "" || !sameHost(responder, peer.ActorURL) {
+		return refuse("offer %s: the agreement must be attributedTo a member of %s", act.ID(), peer.ActorURL)
+	}
+	qty, err := c.ResourceQuantity.value()
+	if err != nil {
+		return refuse("offer %s: quantity: %v", act.ID(), err)
+	}
+	host := hostOf(peer.ActorURL)
+	rid := strings.TrimPrefix(lastSegment(act.ID()), offerPrefix)
+	if rid == "" || strings.Contains(rid, "@") {
+		rid = "r-" + shortHash(act.ID())
+	}
+	r := &node.Response{ID: rid + "@" + host, Responder: remoteMemberID(responder, host), ResponderNode: peer.ActorURL,
+		Quantity: node.Quantity{Unit: c.ResourceQuantity.HasUnit, Value: qty}, Terms: obj.ContentMap(), OfferID: act.ID()}
+	return marketErr(f.cfg.Market.ReceiveOffer(ctx, lastSegment(pid), r))
+}
+
+// applyMarketAnswer applies an Accept or Reject of a local member's
+// Offer. handled is false when the object is not one of our Offers, so
+// that the caller tries the other kinds of answers.
+func (f *Federation) applyMarketAnswer(ctx context.Context, act, obj *vocab.Item, peer *node.Peer) (handled bool, err error) {
+	prefix := f.uris.OfferActivity("")
+	if f.cfg.Market == nil || !strings.HasPrefix(obj.ID(), prefix) {
+		return false, nil
+	}
+	rid := strings.TrimPrefix(obj.ID(), prefix)
+	accept := act.Is("Accept")
+	var ag *node.Agreement
+	if accept {
+		res := act.Items("result")
+		if len(res) != 1 || res[0].IsIRI() || !res[0].Is("Agreement") {
+			return true, refuse("accept %s carries no Agreement result", act.ID())
+		}
+		if ag, err = f.readAgreement(res[0], peer); err != nil {
+			return true, &permanentError{err}
+		}
+	}
+	return true, marketErr(f.cfg.Market.ReceiveAnswer(ctx, rid, peer.ActorURL, accept, ag))
+}
+
+// readAgreement reads the Agreement an Accept carries.
+func (f *Federation) readAgreement(it *vocab.Item, peer *node.Peer) (*node.Agreement, error) {
+	if !sameHost(it.ID(), peer.ActorURL) {
+		return nil, fmt.Errorf("agreement %s is not on %s", it.ID(), peer.ActorURL)
+	}
+	var c, rc wireCommitment
+	if err := it.Unmarshal("stipulates", &c); err != nil {
+		return nil, fmt.Errorf("agreement %s: stipulates: %v", it.ID(), err)
+	}
+	qty, err := c.ResourceQuantity.value()
+	if err != nil {
+		return nil, fmt.Errorf("agreement %s: quantity: %v", it.ID(), err)
+	}
+	ag := &node.Agreement{ID: lastSegment(it.ID()), Quantity: node.Quantity{Unit: c.ResourceQuantity.HasUnit, Value: qty},
+		Provider: f.partyID(first(it.IRIs("provider"))), Receiver: f.partyID(first(it.IRIs("receiver")))}
+	_ = it.Unmarshal("published", &ag.At)
+	if it.Unmarshal("stipulatesReciprocal", &rc) == nil {
+		amount, err := rc.ResourceQuantity.value()
+		if err != nil {
+			return nil, fmt.Errorf("agreement %s: amount: %v", it.ID(), err)
+		}
+		ag.Amount = &node.Price{Currency: strings.TrimPrefix(rc.ResourceConformsTo, currencyIRI("")), Amount: amount, Per: qty}
+	}
+	return ag, nil
+}
+
+// isListing reports whether iri is a listing of the node of actor.
+func isListing(iri, actor string) bool {
+	p, err := url.Parse(iri)
+	return err == nil && sameHost(iri, actor) && strings.HasPrefix(p.Path, "/listings/")
+}
+
+// applyListingDelete removes a peer's withdrawn listing.
+func (f *Federation) applyListingDelete(ctx context.Context, obj *vocab.Item, actor string) error {
+	if f.cfg.Market == nil {
+		return nil
+	}
+	return marketErr(f.cfg.Market.DeleteRemote(ctx, actor, obj.ID()))
+}
