@@ -261,23 +261,48 @@ func (f *Federation) proposalObject(l *node.Listing) *vocab.Builder {
 }
 
 // listingText is the plain content of a Proposal for software that does
-// not read FEP-0837.
+// not read FEP-0837: "Offer (product, international scope, FR): 10 units
+// at 1500.00 EUR per unit. CPV 72413000."
 func listingText(l *node.Listing) string {
 	side := "Offer"
 	if l.Side == node.SideNeed {
 		side = "Need"
 	}
-	s := fmt.Sprintf("%s (%s, %s scope, %s): %d %s", side, l.Kind, l.Scope, l.Country, l.Quantity.Value, l.Quantity.Unit)
+	s := fmt.Sprintf("%s (%s, %s scope, %s): %s", side, l.Kind, l.Scope, l.Country, unitText(l.Quantity.Value, l.Quantity.Unit))
 	if l.Price != nil {
-		s += fmt.Sprintf(", %d %s minor units per %d %s", l.Price.Amount, l.Price.Currency, l.Price.Per, l.Quantity.Unit)
+		s += fmt.Sprintf(" at %s per %s", money(l.Price.Amount, l.Price.Currency), strings.TrimPrefix(unitText(l.Price.Per, l.Quantity.Unit), "1 "))
 	}
 	if l.CostModel != nil {
-		s += fmt.Sprintf(", shared cost %d %s minor units a month (%s)", l.CostModel.Amount, l.CostModel.Currency, l.CostModel.Rule)
+		s += fmt.Sprintf(", cost %s a month shared by %s", money(l.CostModel.Amount, l.CostModel.Currency), map[string]string{
+			node.ShareEqual: "equal shares", node.ShareUnits: "units used", node.ShareAttribute: l.CostModel.Attribute}[l.CostModel.Rule])
 	}
 	if l.Deadline != nil {
 		s += ", until " + l.Deadline.UTC().Format(time.RFC3339)
 	}
 	return s + ". CPV " + strings.Join(l.CPV, ", ") + "."
+}
+
+// unitText writes a quantity in words: "10 units", "1 hour", "20 hours".
+func unitText(n int64, unit string) string {
+	name := node.Units[unit]
+	if unit == "one" {
+		name = "unit"
+	}
+	if n != 1 && !strings.HasSuffix(name, "s") {
+		name += "s"
+	}
+	return strconv.FormatInt(n, 10) + " " + name
+}
+
+// zeroDecimal are the currencies without a minor unit.
+var zeroDecimal = map[string]bool{"JPY": true, "KRW": true, "ISK": true, "CLP": true, "VND": true}
+
+// money writes an amount of minor units: "1500.00 EUR".
+func money(minor int64, currency string) string {
+	if zeroDecimal[currency] {
+		return fmt.Sprintf("%d %s", minor, currency)
+	}
+	return fmt.Sprintf("%d.%02d %s", minor/100, minor%100, currency)
 }
 
 // commitments returns the two Commitments of a response's agreement: the
