@@ -19,7 +19,7 @@ type Market interface {
 	// UpsertRemote stores a peer's listing (Create or Update).
 	UpsertRemote(ctx context.Context, l *node.Listing) error
 	// DeleteRemote removes a listing its origin withdrew.
-	DeleteRemote(ctx context.Context, origin, apID string) error
+	DeleteRemote(ctx context.Context, origin, apID string, revision int64) error
 	// ReceiveOffer records a remote member's response to a local listing.
 	ReceiveOffer(ctx context.Context, listingID string, r *node.Response) error
 	// ReceiveAnswer applies the origin's Accept or Reject of a local
@@ -146,8 +146,8 @@ func (f *Federation) sendAnswer(ctx context.Context, ev node.Event, r *node.Resp
 		return f.sendTo(ctx, id, act, peer)
 	}
 	act := vocab.NewActivity("Reject", id, f.uris.Actor(), r.OfferID)
-	if text := r.Terms["en"]; r.Status == node.ResponseRejected && text != "" {
-		act.SetContent("en", map[string]string{"en": text})
+	if r.Reason != "" {
+		act.SetContent("en", map[string]string{"en": r.Reason})
 	}
 	return f.sendTo(ctx, id, act, peer)
 }
@@ -567,10 +567,14 @@ func isListing(iri, actor string) bool {
 	return err == nil && sameHost(iri, actor) && strings.HasPrefix(p.Path, "/listings/")
 }
 
-// applyListingDelete removes a peer's withdrawn listing.
-func (f *Federation) applyListingDelete(ctx context.Context, obj *vocab.Item, actor string) error {
+// applyListingDelete withdraws a peer's listing.
+func (f *Federation) applyListingDelete(ctx context.Context, act, obj *vocab.Item, actor string) error {
 	if f.cfg.Market == nil {
 		return nil
 	}
-	return marketErr(f.cfg.Market.DeleteRemote(ctx, actor, obj.ID()))
+	rev := revisionOf(obj)
+	if rev == 0 {
+		rev = revisionOf(act)
+	}
+	return marketErr(f.cfg.Market.DeleteRemote(ctx, actor, obj.ID(), rev))
 }

@@ -131,7 +131,7 @@ func (f *Federation) apply(ctx context.Context, act *vocab.Item, signer string) 
 			return false, refuse("%s may not delete %s, owned by another host", actor, obj.ID())
 		}
 		if isListing(obj.ID(), actor) {
-			return false, f.applyListingDelete(ctx, obj, actor)
+			return false, f.applyListingDelete(ctx, act, obj, actor)
 		}
 		rev := revisionOf(obj)
 		if rev == 0 {

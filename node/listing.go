@@ -50,6 +50,10 @@ const (
 	ListingClosed     ListingStatus = "closed"
 	ListingReached    ListingStatus = "reached"
 	ListingNotReached ListingStatus = "not-reached"
+	// ListingWithdrawn marks a peer's listing its origin deleted: the row
+	// is kept as a tombstone, so that a late Update cannot bring it back,
+	// and is never listed.
+	ListingWithdrawn ListingStatus = "withdrawn"
 )
 
 // Open reports whether the listing still takes responses.
@@ -200,14 +204,14 @@ func (l *Listing) Validate() error {
 		p.Add("title", "is required, in at least one language")
 	}
 	for tag, text := range l.Title {
-		if !ValidLanguageTag(tag) {
+		if !validTextTag(tag) {
 			p.Add("title."+tag, "%q is not a known BCP 47 language tag", tag)
 		} else if utf8.RuneCountInString(text) > MaxListingTitle {
 			p.Add("title."+tag, "is longer than %d characters", MaxListingTitle)
 		}
 	}
 	for tag, text := range l.Description {
-		if !ValidLanguageTag(tag) {
+		if !validTextTag(tag) {
 			p.Add("description."+tag, "%q is not a known BCP 47 language tag", tag)
 		} else if utf8.RuneCountInString(text) > MaxSummaryLen {
 			p.Add("description."+tag, "is longer than %d characters", MaxSummaryLen)
@@ -290,6 +294,10 @@ func (l *Listing) Validate() error {
 	return p.Err("validate listing")
 }
 
+// validTextTag accepts a BCP 47 tag, or "und" for text in no stated
+// language (a plain name from software that writes no nameMap).
+func validTextTag(tag string) bool { return tag == "und" || ValidLanguageTag(tag) }
+
 func validMoney(p *Problems, field, currency string, amount int64) {
 	if len(currency) != 3 || strings.Trim(currency, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != "" {
 		p.Add(field+".currency", "%q is not an ISO 4217 currency code", currency)
@@ -323,10 +331,12 @@ type Response struct {
 	Quantity      Quantity          `json:"quantity"`
 	Terms         map[string]string `json:"terms,omitempty"`
 	Status        ResponseStatus    `json:"status"`
-	OfferID       string            `json:"offer_id,omitempty"`
-	Agreement     *Agreement        `json:"agreement,omitempty"`
-	CreatedAt     time.Time         `json:"created_at"`
-	DecidedAt     *time.Time        `json:"decided_at,omitempty"`
+	// Reason says why the node refused a response it received.
+	Reason    string     `json:"reason,omitempty"`
+	OfferID   string     `json:"offer_id,omitempty"`
+	Agreement *Agreement `json:"agreement,omitempty"`
+	CreatedAt time.Time  `json:"created_at"`
+	DecidedAt *time.Time `json:"decided_at,omitempty"`
 }
 
 // Agreement is what an accepted response becomes: the listing, the

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -242,4 +243,129 @@ func TestMarketplaceAcrossNodes(t *testing.T) {
 			t.Errorf("response to a closed listing: %d %v, want 409", s, b)
 		}
 	})
+}
+
+// activity encodes an activity for the fake peer to sign.
+func activity(v map[string]any) []byte {
+	v["@context"] = []any{"https://www.w3.org/ns/activitystreams", map[string]any{"vf": "https://w3id.org/valueflows/ont/vf#", "om2": "http://www.ontology-of-units-of-measure.org/resource/om-2/"}}
+	b, _ := json.Marshal(v)
+	return b
+}
+
+func offerOf(id, actor, member, proposal string, qty int) []byte {
+	return activity(map[string]any{"id": id, "type": "Offer", "actor": actor, "to": []string{},
+		"object": map[string]any{"type": "Agreement", "attributedTo": member,
+			"stipulates": map[string]any{"type": "Commitment", "satisfies": proposal + "#primary",
+				"resourceQuantity": map[string]any{"hasUnit": "year", "hasNumericalValue": fmt.Sprint(qty)}}}})
+}
+
+// TestMarketplaceRefusesForgeries drives fr's inbox with fake peers:
+// Offers from a stranger, replays, Offers for another host's member,
+// Accepts from a node that does not own the listing, listing changes by
+// another host.
+func TestMarketplaceRefusesForgeries(t *testing.T) {
+	fr := MustFederatedNode(t, "fr", "FR")
+	peer, other, stranger := newFakePeer(t), newFakePeer(t), newFakePeer(t)
+	for _, p := range []*fakePeer{peer, other} {
+		if s, b, _ := fr.admin.do("POST", "/api/v1/peers", `{"url":"`+p.actor()+`"}`); s != 201 {
+			t.Fatalf("add a fake peer: %d %v", s, b)
+		}
+	}
+	spip := fr.mustMember("atelier-spip", "FR", "72413000")
+	fr.mustMember("coop-b", "FR", "72000000")
+	s, offer, _ := spip.do("POST", "/api/v1/listings", `{"side":"offer","kind":"service","title":{"en":".coop domain registration"},
+		"cpv":["72400000"],"quantity":{"unit":"year","value":100},"scope":"international"}`)
+	if s != 201 {
+		t.Fatalf("offer: %d %v", s, offer)
+	}
+	local := offer["id"].(string)
+	proposal := "http://" + fr.addr + "/listings/" + local
+	inbox := "http://" + fr.addr + "/inbox"
+	send := func(p *fakePeer, body []byte, want int) {
+		t.Helper()
+		if s, b := post(t, inbox, body, p.key, p.keyID(), time.Now(), nil); s != want {
+			t.Fatalf("post: %d %s, want %d", s, b, want)
+		}
+	}
+
+	// A forged Offer from a signer that is no peer: 403 at the inbox.
+	send(stranger, offerOf(stranger.srv.URL+"/offer-1", stranger.actor(), stranger.srv.URL+"/members/x", proposal, 1), 403)
+	// An Offer for a member of another host is dropped; a good one is
+	// recorded once, however often it is replayed.
+	send(peer, offerOf(peer.srv.URL+"/activities/offer-forged", peer.actor(), "http://elsewhere.example/members/x", proposal, 1), 202)
+	good := offerOf(peer.srv.URL+"/activities/offer-r-1", peer.actor(), peer.srv.URL+"/members/coop-x", proposal, 3)
+	for i := 0; i < 3; i++ {
+		send(peer, good, 202)
+	}
+	// A unit the listing does not count in: recorded as rejected, and a
+	// Reject goes back.
+	wrongUnit := bytes.Replace(offerOf(peer.srv.URL+"/activities/offer-r-2", peer.actor(), peer.srv.URL+"/members/coop-x", proposal, 1), []byte(`"year"`), []byte(`"month"`), 1)
+	send(peer, wrongUnit, 202)
+	var rs []map[string]any
+	waitFor(t, 5*time.Second, "the good offer recorded once", func() (bool, string) {
+		rs = responsesOn(fr.admin, local)
+		return len(rs) == 2, jsonString(rs)
+	})
+	time.Sleep(200 * time.Millisecond) // the replays and the forged Offer are processed by now
+	rs = responsesOn(fr.admin, local)
+	host := strings.TrimPrefix(peer.srv.URL, "http://")
+	byID := map[string]map[string]any{}
+	for _, r := range rs {
+		byID[r["id"].(string)] = r
+	}
+	if len(rs) != 2 || byID["r-1@"+host]["status"] != "pending" || byID["r-1@"+host]["responder"] != "coop-x@"+host || byID["r-2@"+host]["status"] != "rejected" {
+		t.Fatalf("responses = %s, want r-1 pending from coop-x and r-2 rejected", jsonString(rs))
+	}
+	before := peer.received.Load()
+	if s, b, _ := spip.do("POST", "/api/v1/listings/"+local+"/responses/r-1@"+host+"/accept", ""); s != 200 {
+		t.Fatalf("accept: %d %v", s, b)
+	}
+	waitFor(t, 5*time.Second, "the Reject and the Accept delivered to the peer", func() (bool, string) {
+		return peer.received.Load() >= before+1, fmt.Sprint(peer.received.Load())
+	})
+
+	// The peer publishes a need; fr's coop-b answers it.
+	need := peer.srv.URL + "/listings/l-need"
+	create := func(p *fakePeer, id, object string, status string) []byte {
+		return activity(map[string]any{"id": id, "type": "Create", "actor": p.actor(),
+			"object": map[string]any{"id": object, "type": "Proposal", "name": "Shared printing contract", "purpose": "request",
+				"listingKind": "service", "listingScope": "international", "listingStatus": status, "country": "IT", "cpvCodes": []string{"79800000"},
+				"publishes": map[string]any{"type": "Intent", "resourceQuantity": map[string]any{"hasUnit": "one", "hasNumericalValue": "1"}}}})
+	}
+	send(peer, create(peer, peer.srv.URL+"/activities/c1", need, "open"), 202)
+	// Another host may not publish a listing under the peer's name.
+	send(other, create(other, other.srv.URL+"/activities/c2", need, "closed"), 403)
+	needID := "l-need@" + host
+	waitFor(t, 5*time.Second, "the peer's need on fr", func() (bool, string) {
+		l := listingsOn(fr.admin, "side=need")[needID]
+		return l != nil && l["status"] == "open", jsonString(l)
+	})
+	coopB := client{t, "http://" + fr.addr, mustToken(t, fr.dir, "--role", "member", "--member", "coop-b")}
+	s, resp, _ := coopB.do("POST", "/api/v1/listings/"+needID+"/respond", `{"quantity":{"value":1}}`)
+	if s != 201 {
+		t.Fatalf("respond to the peer's need: %d %v", s, resp)
+	}
+	offerID := "http://" + fr.addr + "/activities/offer-" + resp["id"].(string)
+	accept := func(p *fakePeer, id string, qty int) []byte {
+		return activity(map[string]any{"id": id, "type": "Accept", "actor": p.actor(), "object": offerID,
+			"result": map[string]any{"id": p.srv.URL + "/agreements/a-" + fmt.Sprint(qty), "type": "Agreement",
+				"stipulates": map[string]any{"type": "Commitment", "satisfies": need + "#primary",
+					"resourceQuantity": map[string]any{"hasUnit": "one", "hasNumericalValue": fmt.Sprint(qty)}}}})
+	}
+	// An Accept from a peer that does not own the listing changes nothing.
+	send(other, accept(other, other.srv.URL+"/activities/acc-0", 9), 202)
+	send(peer, accept(peer, peer.srv.URL+"/activities/acc-1", 1), 202)
+	waitFor(t, 5*time.Second, "the acceptance on fr", func() (bool, string) {
+		rs := responsesOn(coopB, needID)
+		return len(rs) == 1 && rs[0]["status"] == "accepted", jsonString(rs)
+	})
+	// A second Accept (replayed or new) does not change the agreement.
+	send(peer, accept(peer, peer.srv.URL+"/activities/acc-1", 1), 202)
+	send(peer, accept(peer, peer.srv.URL+"/activities/acc-2", 7), 202)
+	time.Sleep(200 * time.Millisecond)
+	rs = responsesOn(coopB, needID)
+	ag, _ := rs[0]["agreement"].(map[string]any)
+	if ag["id"] != "a-1" || ag["quantity"].(map[string]any)["value"] != 1.0 {
+		t.Errorf("agreement = %s, want a-1 for 1 unit", jsonString(ag))
+	}
 }

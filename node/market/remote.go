@@ -2,6 +2,8 @@ package market
 
 import (
 	"context"
+	"net/url"
+	"strings"
 
 	"github.com/e-toiles/etoiles/node"
 )
@@ -66,7 +68,7 @@ func (s *Service) UpsertRemote(ctx context.Context, l *node.Listing) error {
 	if old.Origin != l.Origin {
 		return forbidden("update remote listing", "%s is not the origin of %s", l.Origin, l.APID)
 	}
-	if l.Revision != 0 && l.Revision <= old.Revision {
+	if l.Revision != 0 && l.Revision <= old.Revision || old.Status == node.ListingWithdrawn {
 		return nil
 	}
 	l.ID, l.CreatedAt = old.ID, old.CreatedAt
@@ -83,12 +85,17 @@ func (s *Service) UpsertRemote(ctx context.Context, l *node.Listing) error {
 	return nil
 }
 
-// DeleteRemote removes a listing its origin node withdrew. Responses to
-// it are kept with their agreements.
-func (s *Service) DeleteRemote(ctx context.Context, origin, apID string) error {
+// DeleteRemote withdraws a listing its origin node deleted. The row stays
+// as a tombstone (status withdrawn, the Delete's revision) so that an
+// Update delivered late cannot bring it back; responses to it are kept
+// with their agreements.
+func (s *Service) DeleteRemote(ctx context.Context, origin, apID string, revision int64) error {
 	l, err := s.Store.ListingByAPID(ctx, apID)
 	if node.ErrorCode(err) == node.ENOTFOUND {
-		return nil
+		now := s.now()
+		tomb := &node.Listing{ID: remoteID(apID, origin), APID: apID, Origin: origin, Status: node.ListingWithdrawn,
+			Revision: revision, Title: map[string]string{}, CPV: []string{}, CreatedAt: now, UpdatedAt: now}
+		return s.Store.CreateListing(ctx, tomb, nil, nil)
 	}
 	if err != nil {
 		return err
@@ -96,5 +103,19 @@ func (s *Service) DeleteRemote(ctx context.Context, origin, apID string) error {
 	if l.Origin != origin {
 		return forbidden("delete remote listing", "%s is not the origin of %s", origin, apID)
 	}
-	return s.Store.DeleteListing(ctx, l.ID, nil)
+	if revision != 0 && revision < l.Revision {
+		return nil
+	}
+	l.Status, l.Revision, l.UpdatedAt = node.ListingWithdrawn, max(revision, l.Revision), s.now()
+	return s.Store.UpdateListing(ctx, l, nil)
+}
+
+// remoteID is the local id of a peer's listing, "l-…@host".
+func remoteID(apID, origin string) string {
+	seg := apID[strings.LastIndexByte(apID, '/')+1:]
+	host := origin
+	if u, err := url.Parse(origin); err == nil && u.Host != "" {
+		host = u.Host
+	}
+	return seg + "@" + host
 }

@@ -127,9 +127,9 @@ func (s *Service) ReceiveOffer(ctx context.Context, listingID string, r *node.Re
 	} else if node.ErrorCode(err) != node.ENOTFOUND {
 		return err
 	}
-	r.ListingID, r.Status, r.CreatedAt, r.Agreement, r.DecidedAt = l.ID, node.ResponsePending, s.now(), nil, nil
+	r.ListingID, r.Status, r.CreatedAt, r.Agreement, r.DecidedAt, r.Reason = l.ID, node.ResponsePending, s.now(), nil, nil, ""
 	if err := node.ValidateResponse(l, r); err != nil {
-		r.Terms = map[string]string{"en": node.ErrorMessage(err)}
+		r.Reason = node.ErrorMessage(err)
 		return s.decide(ctx, l, r, false)
 	}
 	return s.receive(ctx, l, r)
@@ -241,14 +241,16 @@ func keepLocal(ns []Notice) []Notice {
 	return out
 }
 
-// closedNotices tells the local participants of l (accepted responses)
-// that it closed.
+// closedNotices tells the local participants of l that it closed: those
+// with an accepted response and, for a peer's listing, a pending one (the
+// origin's Update may arrive before its Accept).
 func closedNotices(l *node.Listing, rs []*node.Response, now time.Time) []Notice {
 	seen := map[string]bool{}
 	var out []Notice
 	for _, r := range rs {
 		m := local(r)
-		if r.Status != node.ResponseAccepted || seen[m] {
+		counts := r.Status == node.ResponseAccepted || l.Origin != "" && r.Status == node.ResponsePending
+		if !counts || seen[m] {
 			continue
 		}
 		seen[m] = true

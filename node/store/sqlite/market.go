@@ -160,6 +160,9 @@ func (db *DB) Listings(ctx context.Context, q market.Query) ([]*node.Listing, in
 			add(col+" = ?", v)
 		}
 	}
+	if q.Status == "" {
+		where = append(where, "status <> 'withdrawn'")
+	}
 	switch q.Origin {
 	case "":
 	case "local":
