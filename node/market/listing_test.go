@@ -274,3 +274,37 @@ func TestMatching(t *testing.T) {
 		t.Errorf("bad CPV filter: %v", err)
 	}
 }
+
+// TestConcurrentCommitments commits to a group purchase from many
+// goroutines at once, as the inbox and the API do: every commitment
+// counts, and the purchase closes exactly at its target.
+func TestConcurrentCommitments(t *testing.T) {
+	e := MustEnv(t)
+	ctx := context.Background()
+	var ids []string
+	for i := 0; i < 12; i++ {
+		ids = append(ids, "coop-"+string(rune('a'+i)))
+	}
+	e.mustMembers(ids...)
+	gp := e.mustListing(node.Listing{Side: node.SideNeed, Kind: node.KindGroupPurchase, Title: map[string]string{"en": "Group purchase of 10 laptops"},
+		CPV: []string{"30213100"}, Quantity: node.Quantity{Unit: "one", Value: 10}, Deadline: ptr(e.now.Add(time.Hour))})
+	errs := make(chan error, len(ids))
+	for _, m := range ids {
+		go func() {
+			_, err := e.svc.Respond(ctx, market.Actor{Member: m}, gp.ID, &node.Response{Quantity: node.Quantity{Value: 1}})
+			errs <- err
+		}()
+	}
+	refused := 0
+	for range ids {
+		if err := <-errs; node.ErrorCode(err) == node.ECONFLICT {
+			refused++
+		} else if err != nil {
+			t.Error(err)
+		}
+	}
+	l, _ := e.svc.Get(ctx, gp.ID)
+	if l.Committed != 10 || l.Status != node.ListingReached || refused != 2 {
+		t.Errorf("committed %d, status %s, %d refused; want 10, reached, 2 refused", l.Committed, l.Status, refused)
+	}
+}

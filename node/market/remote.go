@@ -13,6 +13,8 @@ import (
 // Participants and the owner get a notice; peers get an Update. It
 // returns how many closed.
 func (s *Service) CloseDue(ctx context.Context) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	now := s.now()
 	due, err := s.Store.DueGroupPurchases(ctx, now)
 	if err != nil {
@@ -50,6 +52,8 @@ func (s *Service) CloseDue(ctx context.Context) (int, error) {
 // matched against the local ones; a listing that closes notifies the
 // local members who answered it.
 func (s *Service) UpsertRemote(ctx context.Context, l *node.Listing) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	l.Normalize()
 	if err := l.Validate(); err != nil {
 		return err
@@ -90,6 +94,8 @@ func (s *Service) UpsertRemote(ctx context.Context, l *node.Listing) error {
 // Update delivered late cannot bring it back; responses to it are kept
 // with their agreements.
 func (s *Service) DeleteRemote(ctx context.Context, origin, apID string, revision int64) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	l, err := s.Store.ListingByAPID(ctx, apID)
 	if node.ErrorCode(err) == node.ENOTFOUND {
 		now := s.now()

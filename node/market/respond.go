@@ -50,6 +50,8 @@ func title(l *node.Listing) string {
 // purchase is accepted at once.
 func (s *Service) Respond(ctx context.Context, a Actor, listingID string, r *node.Response) (*node.Response, error) {
 	const op = "respond to listing"
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if !a.Admin {
 		if r.Responder != "" && r.Responder != a.Member {
 			return nil, forbidden(op, "a member token may respond only for its own member")
@@ -115,6 +117,8 @@ func (s *Service) receive(ctx context.Context, l *node.Listing, r *node.Response
 // nothing. A response the listing cannot take (closed, wrong unit, bad
 // quantity) is recorded as rejected, so that a Reject goes back.
 func (s *Service) ReceiveOffer(ctx context.Context, listingID string, r *node.Response) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	l, err := s.Store.GetListing(ctx, listingID)
 	if err != nil {
 		return err
@@ -148,6 +152,8 @@ func (s *Service) Reject(ctx context.Context, a Actor, listingID, responseID str
 }
 
 func (s *Service) answer(ctx context.Context, op string, a Actor, listingID, responseID string, accept bool) (*node.Response, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	l, err := s.Store.GetListing(ctx, listingID)
 	if err != nil {
 		return nil, err
@@ -302,6 +308,8 @@ func PriceOf(p *node.Price, qty int64) int64 {
 // nothing.
 func (s *Service) ReceiveAnswer(ctx context.Context, responseID, origin string, accept bool, ag *node.Agreement) error {
 	const op = "receive answer"
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	r, err := s.Store.GetResponse(ctx, "", responseID)
 	if err != nil {
 		return err

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/e-toiles/etoiles/node"
@@ -87,6 +88,13 @@ type Service struct {
 	// Committed is called after every successful write, to wake the
 	// outbox relay.
 	Committed func()
+
+	// mu serialises the writes that read a listing and write it back
+	// (responses, answers, closing, edits), so that two commitments to a
+	// group purchase arriving together both count. The store has one
+	// writer per node; replicas sharing a database would need the store
+	// to do this in its transaction.
+	mu sync.Mutex
 }
 
 func (s *Service) now() time.Time {
@@ -236,6 +244,8 @@ func owns(op string, a Actor, l *node.Listing) error {
 // while no response counts in it.
 func (s *Service) Update(ctx context.Context, a Actor, id string, p Patch) (*node.Listing, error) {
 	const op = "update listing"
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	l, err := s.Store.GetListing(ctx, id)
 	if err != nil {
 		return nil, err
@@ -314,6 +324,8 @@ func apply(l *node.Listing, p Patch) {
 // Delete withdraws a local listing; peers receive a Delete.
 func (s *Service) Delete(ctx context.Context, a Actor, id string) error {
 	const op = "delete listing"
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	l, err := s.Store.GetListing(ctx, id)
 	if err != nil {
 		return err
