@@ -37,7 +37,7 @@ func (s *Service) CloseDue(ctx context.Context) (int, error) {
 		if err := s.Store.UpdateListing(ctx, l, []node.Event{ev}); err != nil {
 			return 0, err
 		}
-		if err := s.Store.AddNotices(ctx, keepLocal(closedNotices(l, rs, now))); err != nil {
+		if err := s.Store.AddNotices(ctx, closedNotices(l, rs, now)); err != nil {
 			return 0, err
 		}
 	}
@@ -84,7 +84,7 @@ func (s *Service) UpsertRemote(ctx context.Context, l *node.Listing) error {
 		if err != nil {
 			return err
 		}
-		return s.Store.AddNotices(ctx, keepLocal(closedNotices(l, rs, s.now())))
+		return s.Store.AddNotices(ctx, closedNotices(l, rs, s.now()))
 	}
 	return nil
 }

@@ -192,8 +192,8 @@ func (s *Service) decide(ctx context.Context, l *node.Listing, r *node.Response,
 		l.Committed += r.Quantity.Value
 		l.UpdatedAt = now
 		changed = l
-		notices = append(notices, Notice{Member: local(r), Kind: NoticeAccepted, ListingID: l.ID, Other: r.ID, At: now,
-			Message: fmt.Sprintf("%d %s agreed for %q", r.Quantity.Value, r.Quantity.Unit, title(l))})
+		notices = append(notices, noticeFor(r, Notice{Kind: NoticeAccepted, ListingID: l.ID, Other: r.ID, At: now,
+			Message: fmt.Sprintf("%d %s agreed for %q", r.Quantity.Value, r.Quantity.Unit, title(l))})...)
 		if l.Kind == node.KindGroupPurchase && l.Committed >= l.Quantity.Value {
 			l.Status = node.ListingReached
 			rs, err := s.Store.Responses(ctx, l.ID)
@@ -204,8 +204,8 @@ func (s *Service) decide(ctx context.Context, l *node.Listing, r *node.Response,
 		}
 	} else {
 		r.Status = node.ResponseRejected
-		notices = append(notices, Notice{Member: local(r), Kind: NoticeRejected, ListingID: l.ID, Other: r.ID, At: now,
-			Message: fmt.Sprintf("your response to %q was declined", title(l))})
+		notices = append(notices, noticeFor(r, Notice{Kind: NoticeRejected, ListingID: l.ID, Other: r.ID, At: now,
+			Message: fmt.Sprintf("your response to %q was declined", title(l))})...)
 	}
 	if changed != nil {
 		ev, err := node.NewEvent(node.SubjectListingUpdated, l.ID, now, l)
@@ -221,30 +221,21 @@ func (s *Service) decide(ctx context.Context, l *node.Listing, r *node.Response,
 		}
 		events = append(events, ev)
 	}
-	if err := s.Store.SaveResponse(ctx, r, changed, keepLocal(notices), events); err != nil {
+	if err := s.Store.SaveResponse(ctx, r, changed, notices, events); err != nil {
 		return err
 	}
 	s.committed()
 	return nil
 }
 
-// local returns the local member behind a response, "" for a remote one
-// (whose own node notifies it).
-func local(r *node.Response) string {
+// noticeFor returns n addressed to the responder of r, or nothing when
+// the responder is a peer's member: its own node notifies it.
+func noticeFor(r *node.Response, n Notice) []Notice {
 	if r.ResponderNode != "" {
-		return "\x00remote"
+		return nil
 	}
-	return r.Responder
-}
-
-func keepLocal(ns []Notice) []Notice {
-	out := ns[:0:0]
-	for _, n := range ns {
-		if n.Member != "\x00remote" {
-			out = append(out, n)
-		}
-	}
-	return out
+	n.Member = r.Responder
+	return []Notice{n}
 }
 
 // closedNotices tells the local participants of l that it closed: those
@@ -254,9 +245,9 @@ func closedNotices(l *node.Listing, rs []*node.Response, now time.Time) []Notice
 	seen := map[string]bool{}
 	var out []Notice
 	for _, r := range rs {
-		m := local(r)
+		m := r.Responder
 		counts := r.Status == node.ResponseAccepted || l.Origin != "" && r.Status == node.ResponsePending
-		if !counts || seen[m] {
+		if !counts || r.ResponderNode != "" || seen[m] {
 			continue
 		}
 		seen[m] = true
