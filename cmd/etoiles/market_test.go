@@ -369,3 +369,72 @@ func TestMarketplaceRefusesForgeries(t *testing.T) {
 		t.Errorf("agreement = %s, want a-1 for 1 unit", jsonString(ag))
 	}
 }
+
+// TestSharedServiceThroughTheAPI subscribes co-ops to a shared service,
+// lets one lapse (the member event reaches the marketplace over NATS and
+// unsubscribes it at once) and reads the month's shares as JSON and CSV.
+func TestSharedServiceThroughTheAPI(t *testing.T) {
+	fr := MustFederatedNode(t, "fr", "FR")
+	a := fr.mustMember("coop-a", "FR", "79500000")
+	fr.mustMember("coop-b", "FR", "79500000")
+	s, svc, _ := fr.admin.do("POST", "/api/v1/listings", `{"side":"offer","kind":"shared-service",
+		"title":{"fr":"Télésecrétariat partagé, 20 heures par mois"},"cpv":["79512000"],"quantity":{"unit":"hour","value":20},
+		"cost_model":{"currency":"EUR","amount":100001,"rule":"equal"}}`)
+	if s != 201 {
+		t.Fatalf("shared service: %d %v", s, svc)
+	}
+	id := svc["id"].(string)
+	if s, b, _ := a.do("POST", "/api/v1/listings/"+id+"/subscriptions", `{"member":"coop-b"}`); s != 403 {
+		t.Errorf("a member subscribing another: %d %v, want 403", s, b)
+	}
+	for _, body := range []string{`{"member":"coop-a"}`, `{"member":"coop-b"}`} {
+		if s, b, _ := fr.admin.do("POST", "/api/v1/listings/"+id+"/subscriptions", body); s != 201 {
+			t.Fatalf("subscribe %s: %d %v", body, s, b)
+		}
+	}
+	if s, b, _ := fr.admin.do("POST", "/api/v1/listings/"+id+"/subscriptions", `{"member":"coop-a"}`); s != 409 {
+		t.Errorf("subscribing twice: %d %v, want 409", s, b)
+	}
+	period := time.Now().UTC().Format("2006-01")
+	lines := func() map[string]float64 {
+		_, st, _ := fr.admin.do("GET", "/api/v1/listings/"+id+"/shares?period="+period, "")
+		out := map[string]float64{}
+		items, _ := st["lines"].([]any)
+		for _, it := range items {
+			l := it.(map[string]any)
+			out[l["member"].(string)] = l["amount"].(float64)
+		}
+		return out
+	}
+	if got := lines(); got["coop-a"]+got["coop-b"] != 100001 || got["coop-a"] != 50001 {
+		t.Errorf("shares before the lapse = %v, want 50001 + 50000", got)
+	}
+	if s, b, _ := fr.admin.do("POST", "/api/v1/members/coop-b/status", `{"status":"lapsed"}`); s != 200 {
+		t.Fatalf("lapse: %d %v", s, b)
+	}
+	// coop-b joined and lapsed today: it owes nothing for the month.
+	waitFor(t, 5*time.Second, "coop-b unsubscribed", func() (bool, string) {
+		got := lines()
+		return len(got) == 1 && got["coop-a"] == 100001, fmt.Sprint(got)
+	})
+	if _, b, _ := fr.admin.do("GET", "/api/v1/market/notices", ""); !hasNotice(toMaps(b["items"]), "unsubscribed", id) {
+		t.Errorf("admins were not told: %v", b)
+	}
+	s, b, h := fr.admin.do("GET", "/api/v1/listings/"+id+"/shares.csv?period="+period, "")
+	csv, _ := b["_raw"].(string)
+	if s != 200 || !strings.HasPrefix(h.Get("Content-Type"), "text/csv") || !strings.Contains(csv, ",coop-a,") || !strings.Contains(csv, ",TOTAL,") || !strings.Contains(csv, "100001,EUR") {
+		t.Errorf("CSV: %d %s\n%s", s, h.Get("Content-Type"), csv)
+	}
+	if s, b, _ := fr.admin.do("GET", "/api/v1/listings/"+id+"/shares?period=November", ""); s != 400 || !strings.Contains(jsonString(b["errors"]), "period") {
+		t.Errorf("bad period: %d %v, want 400 on period", s, b)
+	}
+}
+
+func toMaps(v any) []map[string]any {
+	items, _ := v.([]any)
+	var out []map[string]any
+	for _, it := range items {
+		out = append(out, it.(map[string]any))
+	}
+	return out
+}
