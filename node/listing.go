@@ -171,16 +171,6 @@ func (l *Listing) Normalize() {
 	}
 }
 
-func normalizeText(m map[string]string) map[string]string {
-	out := make(map[string]string, len(m))
-	for k, v := range m {
-		if v = strings.TrimSpace(v); v != "" {
-			out[CanonicalLanguageTag(strings.TrimSpace(k))] = v
-		}
-	}
-	return out
-}
-
 // Validate checks a normalised listing and returns an EINVALID error with
 // a field-level detail for each problem.
 func (l *Listing) Validate() error {
@@ -382,6 +372,10 @@ func ValidateResponse(l *Listing, r *Response) error {
 	}
 	return nil
 }
+
+// NoticeListing is the kind of the marketplace's notices (Ref names the
+// listing and what happened; see node/market).
+const NoticeListing = "listing"
 
 // Event subjects of the marketplace.
 const (

@@ -74,9 +74,12 @@ func noticesOn(c client) []map[string]any {
 	return out
 }
 
+// hasNotice reports whether a marketplace notice of this kind about
+// this listing is among ns (ref "{listing}#{kind}[:{other}]").
 func hasNotice(ns []map[string]any, kind, listing string) bool {
 	for _, n := range ns {
-		if n["kind"] == kind && (listing == "" || n["listing_id"] == listing) {
+		ref, _ := n["ref"].(string)
+		if n["kind"] == "listing" && (ref == listing+"#"+kind || strings.HasPrefix(ref, listing+"#"+kind+":")) {
 			return true
 		}
 	}

@@ -22,6 +22,8 @@ import (
 	"github.com/e-toiles/etoiles/node/codes"
 	"github.com/e-toiles/etoiles/node/market"
 	"github.com/e-toiles/etoiles/node/membership"
+	"github.com/e-toiles/etoiles/node/notice"
+	"github.com/e-toiles/etoiles/node/opportunity"
 	"github.com/e-toiles/etoiles/node/stats"
 	"github.com/e-toiles/etoiles/node/store/sqlite"
 	"github.com/e-toiles/etoiles/node/web"
@@ -171,6 +173,8 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), m.relay.Collector())
 	members := &membership.Service{Store: m.db, Codes: m.db, Committed: m.relay.Notify}
 	cat := &catalogue.Service{Store: m.db}
+	opps := &opportunity.Service{Store: m.db, Codes: m.db, Links: federation.URIs{Base: m.Config.PublicURL},
+		Country: m.Config.Country, Committed: m.relay.Notify}
 	srv := &api.Server{
 		Members:   members,
 		Catalogue: cat,
@@ -183,6 +187,10 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		Market:    marketSvc,
 		Metrics:   promhttp.HandlerFor(reg, promhttp.HandlerOpts{}),
 		Logger:    log,
+
+		Opportunities: opps,
+		Notices:       &notice.Service{Store: m.db},
+		PublicURL:     m.Config.PublicURL,
 	}
 	if m.Config.Role == "confederation" {
 		srv.Reports = m.db

@@ -88,3 +88,9 @@ func fieldsOf(err error) []string {
 }
 
 func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }
+
+// kindOf returns the marketplace kind of a notice (match, accepted, ...).
+func kindOf(n *node.Notice) string {
+	_, kind, _ := market.ParseNoticeRef(n.Ref)
+	return kind
+}

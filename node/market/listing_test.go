@@ -142,7 +142,7 @@ func TestRespondAcceptReject(t *testing.T) {
 		t.Errorf("update by a non-owner: %v, want forbidden", err)
 	}
 	ns, _ := e.svc.Notices(ctx, "coop-b", 0)
-	if len(ns) != 1 || ns[0].Kind != market.NoticeAccepted {
+	if len(ns) != 1 || kindOf(ns[0]) != market.NoticeAccepted || ns[0].Kind != node.NoticeListing || ns[0].Title["en"] == "" {
 		t.Errorf("coop-b notices = %+v, want one acceptance", ns)
 	}
 }
@@ -186,7 +186,7 @@ func TestGroupPurchaseCloses(t *testing.T) {
 	}
 	for m, kind := range map[string]string{"coop-a": market.NoticeClosed, "coop-b": market.NoticeClosed, "coop-c": market.NoticeClosed} {
 		ns, _ := e.svc.Notices(ctx, m, 0)
-		if len(ns) == 0 || ns[0].Kind != kind {
+		if len(ns) == 0 || kindOf(ns[0]) != kind {
 			t.Errorf("%s notices = %+v, want %s first", m, ns, kind)
 		}
 	}
@@ -194,7 +194,7 @@ func TestGroupPurchaseCloses(t *testing.T) {
 	ns, _ := e.svc.Notices(ctx, "", 0)
 	closings := 0
 	for _, n := range ns {
-		if n.Kind == market.NoticeClosed {
+		if kindOf(n) == market.NoticeClosed {
 			closings++
 		}
 	}
@@ -245,8 +245,8 @@ func TestMatching(t *testing.T) {
 		ns, _ := e.svc.Notices(ctx, m, 0)
 		var got []string
 		for _, n := range ns {
-			if n.Kind == market.NoticeMatch {
-				got = append(got, n.ListingID+"→"+n.Other)
+			if listing, kind, other := market.ParseNoticeRef(n.Ref); kind == market.NoticeMatch {
+				got = append(got, listing+"→"+other)
 			}
 		}
 		if diff := cmp.Diff(want, got); diff != "" {

@@ -67,11 +67,11 @@ func (s *Service) matches(ctx context.Context, l *node.Listing) ([]Notice, error
 			continue
 		}
 		if o.Origin == "" {
-			out = append(out, Notice{Member: o.Owner, Kind: NoticeMatch, ListingID: o.ID, Other: l.ID, At: now,
+			out = append(out, Notice{Member: o.Owner, Kind: NoticeMatch, ListingID: o.ID, Other: l.ID, Title: l.Title, At: now,
 				Message: fmt.Sprintf("new %s %q matches your %s %q", l.Side, title(l), o.Side, title(o))})
 		}
 		if l.Origin == "" {
-			out = append(out, Notice{Member: l.Owner, Kind: NoticeMatch, ListingID: l.ID, Other: o.ID, At: now,
+			out = append(out, Notice{Member: l.Owner, Kind: NoticeMatch, ListingID: l.ID, Other: o.ID, Title: o.Title, At: now,
 				Message: fmt.Sprintf("open %s %q matches your %s %q", o.Side, title(o), l.Side, title(l))})
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/big"
+	"strings"
 	"time"
 
 	"github.com/e-toiles/etoiles/node"
@@ -20,15 +21,36 @@ const (
 )
 
 // Notice tells a member (or, with an empty Member, the group's admins)
-// about something in the marketplace.
+// about something in the marketplace. The store records it among the
+// node's notices (node.Notice) with kind "listing", ref
+// "{ListingID}#{Kind}" or "{ListingID}#{Kind}:{Other}" (see NoticeRef),
+// the listing's title and the message as reason; a member gets each
+// notice once.
 type Notice struct {
-	ID        int64     `json:"id"`
-	Member    string    `json:"member"`
-	Kind      string    `json:"kind"`
-	ListingID string    `json:"listing_id"`
-	Other     string    `json:"other,omitempty"`
-	Message   string    `json:"message"`
-	At        time.Time `json:"at"`
+	Member    string
+	Kind      string
+	ListingID string
+	Other     string
+	Title     map[string]string
+	Message   string
+	At        time.Time
+}
+
+// NoticeRef is the ref of a marketplace notice among the node's notices.
+func (n Notice) NoticeRef() string {
+	ref := n.ListingID + "#" + n.Kind
+	if n.Other != "" {
+		ref += ":" + n.Other
+	}
+	return ref
+}
+
+// ParseNoticeRef splits the ref of a marketplace notice into the listing,
+// the kind of notice and the other listing or response it names.
+func ParseNoticeRef(ref string) (listing, kind, other string) {
+	listing, rest, _ := strings.Cut(ref, "#")
+	kind, other, _ = strings.Cut(rest, ":")
+	return listing, kind, other
 }
 
 func title(l *node.Listing) string {
@@ -102,7 +124,7 @@ func (s *Service) receive(ctx context.Context, l *node.Listing, r *node.Response
 	if l.Kind == node.KindGroupPurchase {
 		return s.decide(ctx, l, r, true)
 	}
-	n := Notice{Member: l.Owner, Kind: NoticeResponse, ListingID: l.ID, Other: r.ID, At: r.CreatedAt,
+	n := Notice{Member: l.Owner, Kind: NoticeResponse, ListingID: l.ID, Title: l.Title, Other: r.ID, At: r.CreatedAt,
 		Message: fmt.Sprintf("%s offers %d %s for %q", r.Responder, r.Quantity.Value, r.Quantity.Unit, title(l))}
 	if err := s.Store.SaveResponse(ctx, r, nil, []Notice{n}, nil); err != nil {
 		return err
@@ -192,7 +214,7 @@ func (s *Service) decide(ctx context.Context, l *node.Listing, r *node.Response,
 		l.Committed += r.Quantity.Value
 		l.UpdatedAt = now
 		changed = l
-		notices = append(notices, noticeFor(r, Notice{Kind: NoticeAccepted, ListingID: l.ID, Other: r.ID, At: now,
+		notices = append(notices, noticeFor(r, Notice{Kind: NoticeAccepted, ListingID: l.ID, Title: l.Title, Other: r.ID, At: now,
 			Message: fmt.Sprintf("%d %s agreed for %q", r.Quantity.Value, r.Quantity.Unit, title(l))})...)
 		if l.Kind == node.KindGroupPurchase && l.Committed >= l.Quantity.Value {
 			l.Status = node.ListingReached
@@ -204,7 +226,7 @@ func (s *Service) decide(ctx context.Context, l *node.Listing, r *node.Response,
 		}
 	} else {
 		r.Status = node.ResponseRejected
-		notices = append(notices, noticeFor(r, Notice{Kind: NoticeRejected, ListingID: l.ID, Other: r.ID, At: now,
+		notices = append(notices, noticeFor(r, Notice{Kind: NoticeRejected, ListingID: l.ID, Title: l.Title, Other: r.ID, At: now,
 			Message: fmt.Sprintf("your response to %q was declined", title(l))})...)
 	}
 	if changed != nil {
@@ -251,11 +273,11 @@ func closedNotices(l *node.Listing, rs []*node.Response, now time.Time) []Notice
 			continue
 		}
 		seen[m] = true
-		out = append(out, Notice{Member: m, Kind: NoticeClosed, ListingID: l.ID, At: now,
+		out = append(out, Notice{Member: m, Kind: NoticeClosed, ListingID: l.ID, Title: l.Title, At: now,
 			Message: fmt.Sprintf("%q closed as %s: %d of %d %s committed", title(l), l.Status, l.Committed, l.Quantity.Value, l.Quantity.Unit)})
 	}
 	if l.Origin == "" {
-		out = append(out, Notice{Member: l.Owner, Kind: NoticeClosed, ListingID: l.ID, At: now,
+		out = append(out, Notice{Member: l.Owner, Kind: NoticeClosed, ListingID: l.ID, Title: l.Title, At: now,
 			Message: fmt.Sprintf("%q closed as %s: %d of %d %s committed", title(l), l.Status, l.Committed, l.Quantity.Value, l.Quantity.Unit)})
 	}
 	return out
@@ -320,7 +342,7 @@ func (s *Service) ReceiveAnswer(ctx context.Context, responseID, origin string, 
 	}
 	now := s.now()
 	r.DecidedAt = &now
-	n := Notice{Member: r.Responder, ListingID: l.ID, Other: r.ID, At: now}
+	n := Notice{Member: r.Responder, ListingID: l.ID, Other: r.ID, Title: l.Title, At: now}
 	if accept {
 		r.Status, r.Agreement = node.ResponseAccepted, ag
 		if ag != nil {

@@ -143,7 +143,7 @@ func (s *Service) HandleMemberEvent(ctx context.Context, data []byte) error {
 	}
 	var notices []Notice
 	for _, sub := range ended {
-		notices = append(notices, Notice{Kind: NoticeLeft, ListingID: sub.ListingID, Other: sub.Member, At: ev.Time,
+		notices = append(notices, Notice{Kind: NoticeLeft, ListingID: sub.ListingID, Other: sub.Member, Title: map[string]string{}, At: ev.Time,
 			Message: fmt.Sprintf("%s left the network and was unsubscribed on %s", sub.Member, ev.Time.Format(time.DateOnly))})
 	}
 	return s.Store.AddNotices(ctx, notices)

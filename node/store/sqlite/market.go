@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -402,15 +401,20 @@ func (db *DB) Usage(ctx context.Context, listingID, period string) (map[string]i
 
 func addNotices(ctx context.Context, tx *sql.Tx, ns []market.Notice) error {
 	for _, n := range ns {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO market_notices(member_id, kind, listing_id, other, message, created_at)
-			VALUES (?, ?, ?, ?, ?, ?)`, n.Member, n.Kind, n.ListingID, n.Other, n.Message, formatTime(n.At)); err != nil {
-			return fmt.Errorf("add notice: %w", err)
+		title := n.Title
+		if title == nil {
+			title = map[string]string{}
+		}
+		row := &node.Notice{Member: n.Member, Kind: node.NoticeListing, Ref: n.NoticeRef(), Title: title, Reason: n.Message,
+			URL: "/api/v1/listings/" + n.ListingID, CreatedAt: n.At}
+		if _, err := addNotice(ctx, tx, row); err != nil {
+			return err
 		}
 	}
 	return nil
 }
 
-// AddNotices records marketplace notices.
+// AddNotices records marketplace notices among the node's notices.
 func (db *DB) AddNotices(ctx context.Context, ns []market.Notice) error {
 	if len(ns) == 0 {
 		return nil
@@ -418,32 +422,26 @@ func (db *DB) AddNotices(ctx context.Context, ns []market.Notice) error {
 	return db.tx(ctx, func(tx *sql.Tx) error { return addNotices(ctx, tx, ns) })
 }
 
-// Notices returns a member's notices ("" = the group's admins; "*" =
-// everyone's), newest first.
-func (db *DB) Notices(ctx context.Context, member string, limit int) ([]market.Notice, error) {
-	q := `SELECT id, member_id, kind, listing_id, other, message, created_at FROM market_notices`
-	args := []any{}
-	if member != "*" {
-		q += ` WHERE member_id = ?`
-		args = append(args, member)
-	}
-	rows, err := db.read.QueryContext(ctx, q+` ORDER BY id DESC LIMIT ?`, append(args, limit)...)
+// ListingNotices returns a member's marketplace notices, newest first.
+func (db *DB) ListingNotices(ctx context.Context, member string, limit int) ([]*node.Notice, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT id, member, kind, ref, title, reason, url, created_at FROM notices
+		WHERE member = ? AND kind = ? ORDER BY id DESC LIMIT ?`, member, node.NoticeListing, limit)
 	if err != nil {
-		return nil, fmt.Errorf("notices: %w", err)
+		return nil, fmt.Errorf("listing notices: %w", err)
 	}
 	defer rows.Close()
-	out := []market.Notice{}
+	out := []*node.Notice{}
 	for rows.Next() {
-		var n market.Notice
-		var at string
-		if err := rows.Scan(&n.ID, &n.Member, &n.Kind, &n.ListingID, &n.Other, &n.Message, &at); err != nil {
-			return nil, err
+		var n node.Notice
+		var title, at string
+		if err := rows.Scan(&n.ID, &n.Member, &n.Kind, &n.Ref, &title, &n.Reason, &n.URL, &at); err != nil {
+			return nil, fmt.Errorf("listing notices: %w", err)
 		}
-		n.At = parseTime(at)
-		out = append(out, n)
+		if err := json.Unmarshal([]byte(title), &n.Title); err != nil {
+			return nil, fmt.Errorf("listing notices: notice %d: %w", n.ID, err)
+		}
+		n.CreatedAt = parseTime(at)
+		out = append(out, &n)
 	}
-	if err := rows.Err(); err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return nil, err
-	}
-	return out, nil
+	return out, rows.Err()
 }

@@ -1,6 +1,6 @@
 -- The co-operative marketplace (#9): listings (local and from peers),
--- responses and their agreements, shared-service subscriptions and usage,
--- and marketplace notices. Listings and responses keep their full JSON in
+-- responses and their agreements, shared-service subscriptions and usage.
+-- Listings and responses keep their full JSON in
 -- data; the columns are what queries filter on.
 CREATE TABLE listings (
     id         TEXT PRIMARY KEY,
@@ -57,13 +57,4 @@ CREATE TABLE listing_usage (
     PRIMARY KEY (listing_id, member_id, period)
 );
 
-CREATE TABLE market_notices (
-    id         INTEGER PRIMARY KEY,
-    member_id  TEXT NOT NULL,
-    kind       TEXT NOT NULL,
-    listing_id TEXT NOT NULL,
-    other      TEXT NOT NULL DEFAULT '',
-    message    TEXT NOT NULL,
-    created_at TEXT NOT NULL
-);
-CREATE INDEX market_notices_member ON market_notices(member_id, id);
+-- Marketplace notices go to the notices table of 0006 (kind 'listing').
