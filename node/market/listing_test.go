@@ -212,8 +212,10 @@ func TestMatching(t *testing.T) {
 		a, b *node.Listing
 		want bool
 	}{
-		{"division covers code", base(node.SideOffer, "72413000", node.ScopeInternational, "FR", ""), base(node.SideNeed, "72000000", node.ScopeInternational, "IT", ""), true},
-		{"code covered by division", base(node.SideOffer, "72000000", node.ScopeInternational, "FR", ""), base(node.SideNeed, "72413000", node.ScopeInternational, "IT", ""), true},
+		{"specific offer, division need", base(node.SideOffer, "72413000", node.ScopeInternational, "FR", ""), base(node.SideNeed, "72000000", node.ScopeInternational, "IT", ""), true},
+		{"group offer, specific need", base(node.SideOffer, "72400000", node.ScopeInternational, "FR", ""), base(node.SideNeed, "72413000", node.ScopeInternational, "IT", ""), true},
+		{"division offer, specific need", base(node.SideOffer, "72000000", node.ScopeInternational, "FR", ""), base(node.SideNeed, "72413000", node.ScopeInternational, "IT", ""), false},
+		{"siblings", base(node.SideOffer, "72415000", node.ScopeInternational, "FR", ""), base(node.SideNeed, "72413000", node.ScopeInternational, "IT", ""), false},
 		{"other division", base(node.SideOffer, "72413000", node.ScopeInternational, "FR", ""), base(node.SideNeed, "79000000", node.ScopeInternational, "FR", ""), false},
 		{"same side", base(node.SideOffer, "72413000", node.ScopeInternational, "FR", ""), base(node.SideOffer, "72413000", node.ScopeInternational, "FR", ""), false},
 		{"national need, foreign offer", base(node.SideOffer, "72413000", node.ScopeInternational, "IT", ""), base(node.SideNeed, "72413000", node.ScopeNational, "FR", ""), false},

@@ -8,17 +8,14 @@ import (
 	"github.com/e-toiles/etoiles/node"
 )
 
-// cpvCovers reports whether CPV code a covers code b: b is a or in a's
-// subtree (72000000 covers 72413000). It stands in for node.CPVCovers
-// until that lands.
-func cpvCovers(a, b string) bool { return strings.HasPrefix(b, node.CPVPrefix(a)) }
-
-// cpvOverlap reports whether a code of one list covers a code of the
-// other, in either direction.
-func cpvOverlap(as, bs []string) bool {
-	for _, a := range as {
-		for _, b := range bs {
-			if cpvCovers(a, b) || cpvCovers(b, a) {
+// cpvMatch reports whether the offer serves the need by CPV: a code of
+// the offer covers a code of the need by the network's rule
+// (node.CPVCovers, the rule opportunities use): the same code, a more
+// specific one, or a more general one at CPV group level or deeper.
+func cpvMatch(offer, need []string) bool {
+	for _, o := range offer {
+		for _, n := range need {
+			if node.CPVCovers(o, n) {
 				return true
 			}
 		}
@@ -40,11 +37,18 @@ func admits(a, b *node.Listing) bool {
 	return true
 }
 
-// Matches reports whether an offer and a need match: opposite sides,
-// overlapping CPV codes, each inside the other's scope, both open.
+// Matches reports whether an offer and a need match, in either order:
+// opposite sides, both open, the offer's CPV codes cover the need's, each
+// inside the other's scope.
 func Matches(a, b *node.Listing) bool {
-	return a.Side != b.Side && a.Status.Open() && b.Status.Open() &&
-		cpvOverlap(a.CPV, b.CPV) && admits(a, b) && admits(b, a)
+	if a.Side == b.Side || !a.Status.Open() || !b.Status.Open() {
+		return false
+	}
+	offer, need := a, b
+	if a.Side == node.SideNeed {
+		offer, need = b, a
+	}
+	return cpvMatch(offer.CPV, need.CPV) && admits(a, b) && admits(b, a)
 }
 
 // matches finds the open listings that match a new listing l and returns
