@@ -25,6 +25,8 @@ type Market interface {
 	// ReceiveAnswer applies the origin's Accept or Reject of a local
 	// member's response.
 	ReceiveAnswer(ctx context.Context, responseID, origin string, accept bool, ag *node.Agreement) error
+	// LocalListings returns the node's own listings, for a new peer.
+	LocalListings(ctx context.Context) ([]*node.Listing, error)
 }
 
 // SubjectListings are the marketplace events federation sends on.
@@ -101,6 +103,32 @@ func (f *Federation) fanOutListing(ctx context.Context, data []byte) error {
 		return err
 	}
 	return f.publish(ctx, id, act, peers, false)
+}
+
+// backfillListings sends a newly accepted peer a Create for every local
+// listing, so that its marketplace starts complete. The activity ids are
+// stable per listing version and peer, so a repeated backfill is applied
+// once.
+func (f *Federation) backfillListings(ctx context.Context, peer *node.Peer) error {
+	if f.cfg.Market == nil {
+		return nil
+	}
+	ls, err := f.cfg.Market.LocalListings(ctx)
+	if err != nil {
+		return err
+	}
+	for _, l := range ls {
+		id := f.uris.Activity("backfill-" + shortHash(peer.ActorURL+"|"+l.ID+"|"+strconv.FormatInt(l.UpdatedAt.UnixNano(), 10)))
+		act := vocab.NewActivity("Create", id, f.uris.Actor(), f.proposalObject(l)).SetPublished(l.UpdatedAt).SetTo(peer.ActorURL)
+		body, err := act.Marshal()
+		if err != nil {
+			return &permanentError{err}
+		}
+		if err := f.deliverTo(ctx, id, body, []*node.Peer{peer}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // sendTo delivers one activity to one peer, keeping it in the outbox.

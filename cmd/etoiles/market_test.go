@@ -441,3 +441,21 @@ func toMaps(v any) []map[string]any {
 	}
 	return out
 }
+
+// TestListingsReachANewPeer checks that a peer admitted after listings
+// were published receives them (the backfill that follows its Follow).
+func TestListingsReachANewPeer(t *testing.T) {
+	fr := MustFederatedNode(t, "fr", "FR")
+	it := MustFederatedNode(t, "it", "IT")
+	s, l, _ := fr.admin.do("POST", "/api/v1/listings", `{"side":"offer","kind":"service","title":{"fr":"Distribution de domaines .coop"},
+		"cpv":["72400000"],"quantity":{"unit":"year","value":50},"price":{"currency":"EUR","amount":2500},"scope":"international"}`)
+	if s != 201 {
+		t.Fatalf("offer: %d %v", s, l)
+	}
+	MustMesh(t, fr, it)
+	id := l["id"].(string) + "@" + fr.addr
+	waitFor(t, 5*time.Second, "the earlier offer on it", func() (bool, string) {
+		got := listingsOn(it.admin, "origin=remote")
+		return got[id] != nil && got[id]["price"].(map[string]any)["amount"] == 2500.0, jsonString(got)
+	})
+}

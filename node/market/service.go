@@ -182,6 +182,22 @@ func (s *Service) Create(ctx context.Context, a Actor, l *node.Listing) (*node.L
 	return l, nil
 }
 
+// LocalListings returns the node's own listings, newest first, for a
+// peer that joins (federation backfill).
+func (s *Service) LocalListings(ctx context.Context) ([]*node.Listing, error) {
+	var out []*node.Listing
+	for offset := 0; ; offset += 500 {
+		ls, total, err := s.Store.Listings(ctx, Query{Origin: "local", Limit: 500, Offset: offset})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ls...)
+		if offset+len(ls) >= total || len(ls) == 0 {
+			return out, nil
+		}
+	}
+}
+
 // Get returns a listing.
 func (s *Service) Get(ctx context.Context, id string) (*node.Listing, error) {
 	return s.Store.GetListing(ctx, id)
