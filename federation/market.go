@@ -506,13 +506,18 @@ func remoteListing(it *vocab.Item, origin string) (*node.Listing, error) {
 	return l, nil
 }
 
-// applyOffer records a peer's Offer of an Agreement answering one of our
-// listings. The Agreement must be attributed to a member on the sending
-// node; a replayed Offer changes nothing.
-func (f *Federation) applyOffer(ctx context.Context, act, obj *vocab.Item, peer *node.Peer) error {
+// applyMarketOffer records a peer's Offer of an Agreement answering one
+// of our listings. The Agreement must be attributed to a member on the
+// sending node; a replayed Offer changes nothing. handled is false for an
+// Offer of anything else, which the caller may try other ways.
+func (f *Federation) applyMarketOffer(ctx context.Context, act, obj *vocab.Item, peer *node.Peer) (handled bool, err error) {
 	if f.cfg.Market == nil || !obj.Is("Agreement") || obj.IsIRI() {
-		return nil // an Offer of something else
+		return false, nil
 	}
+	return true, f.applyOffer(ctx, act, obj, peer)
+}
+
+func (f *Federation) applyOffer(ctx context.Context, act, obj *vocab.Item, peer *node.Peer) error {
 	var c wireCommitment
 	if err := obj.Unmarshal("stipulates", &c); err != nil {
 		return refuse("offer %s: no stipulates commitment: %v", act.ID(), err)

@@ -99,7 +99,10 @@ func (f *Federation) apply(ctx context.Context, act *vocab.Item, signer string) 
 		}
 		return false, f.applyFollowAnswer(ctx, act, obj, peer)
 	case act.Is("Offer"):
-		return false, f.applyOffer(ctx, act, obj, peer)
+		if handled, err := f.applyMarketOffer(ctx, act, obj, peer); handled {
+			return false, err
+		}
+		return false, nil
 	case act.Is("Undo"):
 		if obj.Is("Follow") || obj.IsIRI() {
 			return false, f.store.SetPeerIncoming(ctx, peer.ID, node.FollowNone)
