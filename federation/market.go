@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
@@ -27,6 +28,8 @@ type Market interface {
 	ReceiveAnswer(ctx context.Context, responseID, origin string, accept bool, ag *node.Agreement) error
 	// LocalListings returns the node's own listings, for a new peer.
 	LocalListings(ctx context.Context) ([]*node.Listing, error)
+	// Get returns a listing by its local id.
+	Get(ctx context.Context, id string) (*node.Listing, error)
 }
 
 // SubjectListings are the marketplace events federation sends on.
@@ -103,6 +106,32 @@ func (f *Federation) fanOutListing(ctx context.Context, data []byte) error {
 		return err
 	}
 	return f.publish(ctx, id, act, peers, false)
+}
+
+// ServeListing answers GET /listings/{id} with the Proposal of a local
+// listing, to a GET signed by an allowed peer only (401 unsigned, 403 for
+// anyone else): the marketplace is network-internal, like the catalogue.
+// The composition root registers it beside Register's routes.
+func (f *Federation) ServeListing(w http.ResponseWriter, r *http.Request) {
+	if _, status, err := f.verifyPeerGet(r); err != nil {
+		writeProblem(w, status, err.Error())
+		return
+	}
+	if f.cfg.Market == nil {
+		writeProblem(w, 404, "no such listing")
+		return
+	}
+	l, err := f.cfg.Market.Get(r.Context(), r.PathValue("id"))
+	if err != nil || l.Origin != "" {
+		writeProblem(w, 404, "no such listing")
+		return
+	}
+	body, err := f.proposalObject(l).Marshal()
+	if err != nil {
+		writeProblem(w, 500, "the listing could not be serialised")
+		return
+	}
+	writeAP(w, 200, body)
 }
 
 // backfillListings sends a newly accepted peer a Create for every local

@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/e-toiles/etoiles/federation/httpsig"
 )
 
 // MustMesh peers every node with every other and waits until all the
@@ -289,6 +292,34 @@ func TestMarketplaceRefusesForgeries(t *testing.T) {
 		if s, b := post(t, inbox, body, p.key, p.keyID(), time.Now(), nil); s != want {
 			t.Fatalf("post: %d %s, want %d", s, b, want)
 		}
+	}
+
+	// The Proposal is served to a signed GET of a peer only.
+	get := func(p *fakePeer) (int, map[string]any) {
+		req, _ := http.NewRequest("GET", proposal, nil)
+		req.Header.Set("Accept", "application/activity+json")
+		if p != nil {
+			if err := httpsig.Sign(req, nil, p.key, p.keyID(), time.Now()); err != nil {
+				t.Fatal(err)
+			}
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var doc map[string]any
+		_ = json.NewDecoder(resp.Body).Decode(&doc)
+		return resp.StatusCode, doc
+	}
+	if s, doc := get(peer); s != 200 || doc["type"] != "Proposal" || doc["id"] != proposal || doc["purpose"] != "offer" {
+		t.Errorf("signed GET of the proposal by a peer: %d %v", s, doc)
+	}
+	if s, _ := get(nil); s != 401 {
+		t.Errorf("unsigned GET of the proposal: %d, want 401", s)
+	}
+	if s, _ := get(stranger); s != 403 {
+		t.Errorf("GET of the proposal by a stranger: %d, want 403", s)
 	}
 
 	// A forged Offer from a signer that is no peer: 403 at the inbox.

@@ -198,6 +198,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	mux := http.NewServeMux()
 	srv.Register(mux)
 	m.fed.Register(mux)
+	mux.HandleFunc("GET /listings/{id}", m.fed.ServeListing)
 	ui := &web.Server{
 		Accounts: &auth.Accounts{Store: m.db}, Members: members, Catalogue: cat, Codes: codeSvc, Peers: m.fed,
 		Info:   web.Info{PublicURL: m.Config.PublicURL, Name: m.Config.Name, Country: m.Config.Country, Role: m.Config.Role, Version: version},
