@@ -490,3 +490,36 @@ func TestListingsReachANewPeer(t *testing.T) {
 		return got[id] != nil && got[id]["price"].(map[string]any)["amount"] == 2500.0, jsonString(got)
 	})
 }
+
+// TestListingEditsPropagate patches a listing on its node and checks the
+// peer's copy follows, and that a peer cannot patch it.
+func TestListingEditsPropagate(t *testing.T) {
+	fr := MustFederatedNode(t, "fr", "FR")
+	it := MustFederatedNode(t, "it", "IT")
+	MustMesh(t, fr, it)
+	s, l, _ := fr.admin.do("POST", "/api/v1/listings", `{"side":"need","kind":"service","title":{"fr":"Contrat d'impression partagé"},
+		"cpv":["79800000"],"quantity":{"unit":"month","value":12},"scope":"national"}`)
+	if s != 201 {
+		t.Fatalf("need: %d %v", s, l)
+	}
+	local := l["id"].(string)
+	remote := local + "@" + fr.addr
+	waitFor(t, 5*time.Second, "the need on it", func() (bool, string) { return listingsOn(it.admin, "side=need")[remote] != nil, "" })
+	if s, b, _ := fr.admin.do("PATCH", "/api/v1/listings/"+local, `{"title":{"fr":"Contrat d'impression partagé","en":"Shared printing contract"},"quantity":{"unit":"month","value":-1}}`); s != 400 {
+		t.Errorf("patch with a negative quantity: %d %v, want 400", s, b)
+	}
+	if s, b, _ := fr.admin.do("PATCH", "/api/v1/listings/"+local, `{"title":{"fr":"Contrat d'impression partagé","en":"Shared printing contract"},"status":"closed"}`); s != 200 {
+		t.Fatalf("patch: %d %v", s, b)
+	}
+	waitFor(t, 5*time.Second, "the edit on it", func() (bool, string) {
+		got := listingsOn(it.admin, "side=need")[remote]
+		title, _ := got["title"].(map[string]any)
+		return got != nil && title["en"] == "Shared printing contract" && got["status"] == "closed", jsonString(got)
+	})
+	if s, b, _ := it.admin.do("PATCH", "/api/v1/listings/"+remote, `{"status":"open"}`); s != 403 {
+		t.Errorf("patching a peer's listing: %d %v, want 403", s, b)
+	}
+	if s, b, _ := it.admin.do("DELETE", "/api/v1/listings/"+remote, ""); s != 403 {
+		t.Errorf("deleting a peer's listing: %d %v, want 403", s, b)
+	}
+}
