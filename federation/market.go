@@ -25,7 +25,7 @@ type Market interface {
 	ReceiveOffer(ctx context.Context, listingID string, r *node.Response) error
 	// ReceiveAnswer applies the origin's Accept or Reject of a local
 	// member's response.
-	ReceiveAnswer(ctx context.Context, responseID, origin string, accept bool, ag *node.Agreement) error
+	ReceiveAnswer(ctx context.Context, responseID, origin string, accept bool, ag *node.Agreement, reason string) error
 	// LocalListings returns the node's own listings, for a new peer.
 	LocalListings(ctx context.Context) ([]*node.Listing, error)
 	// Get returns a listing by its local id.

@@ -183,7 +183,8 @@ func (f *Federation) applyMarketAnswer(ctx context.Context, act, obj *vocab.Item
 			return true, &permanentError{err}
 		}
 	}
-	return true, marketErr(f.cfg.Market.ReceiveAnswer(ctx, rid, peer.ActorURL, accept, ag))
+	reason := act.ContentMap()[defaultLang(act.ContentMap())]
+	return true, marketErr(f.cfg.Market.ReceiveAnswer(ctx, rid, peer.ActorURL, accept, ag, reason))
 }
 
 // readAgreement reads the Agreement an Accept carries.

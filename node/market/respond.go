@@ -315,11 +315,11 @@ func PriceOf(p *node.Price, qty int64) int64 {
 	return n.Int64()
 }
 
-// ReceiveAnswer applies a peer's Accept or Reject of a local member's
-// response. origin is the answering node's actor: only the node that owns
-// the listing may answer. An answer to a response already decided changes
-// nothing.
-func (s *Service) ReceiveAnswer(ctx context.Context, responseID, origin string, accept bool, ag *node.Agreement) error {
+// ReceiveAnswer applies a peer's Accept or Reject (with its reason, if
+// any) of a local member's response. origin is the answering node's
+// actor: only the node that owns the listing may answer. An answer to a
+// response already decided changes nothing.
+func (s *Service) ReceiveAnswer(ctx context.Context, responseID, origin string, accept bool, ag *node.Agreement, reason string) error {
 	const op = "receive answer"
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -350,8 +350,11 @@ func (s *Service) ReceiveAnswer(ctx context.Context, responseID, origin string, 
 		}
 		n.Kind, n.Message = NoticeAccepted, fmt.Sprintf("%d %s agreed for %q", r.Quantity.Value, r.Quantity.Unit, title(l))
 	} else {
-		r.Status = node.ResponseRejected
+		r.Status, r.Reason = node.ResponseRejected, reason
 		n.Kind, n.Message = NoticeRejected, fmt.Sprintf("your response to %q was declined", title(l))
+		if reason != "" {
+			n.Message += ": " + reason
+		}
 	}
 	if err := s.Store.SaveResponse(ctx, r, nil, []Notice{n}, nil); err != nil {
 		return err
