@@ -284,7 +284,7 @@ func Compute(l *node.Listing, period string, start, end time.Time, subs []*Subsc
 	for i, m := range members {
 		ln := lines[m]
 		ln.Floor, ln.Amount, ln.Bonus = floors[i], amounts[i], amounts[i]-floors[i]
-		ln.Exact = fmt.Sprintf("%d×%d/%d", cm.Amount, ln.Weight, st.TotalWeight)
+		ln.Exact = strconv.FormatInt(cm.Amount, 10) + "×" + strconv.FormatInt(ln.Weight, 10) + "/" + strconv.FormatInt(st.TotalWeight, 10)
 		st.Remainder += ln.Bonus
 		st.Lines = append(st.Lines, *ln)
 	}
