@@ -70,6 +70,9 @@ type Config struct {
 	Reporter       Reporter
 	NoStatsReports bool
 	StatsDebounce  time.Duration
+	// Market applies marketplace activities (spec/market.md); nil
+	// ignores them.
+	Market Market
 }
 
 func (c *Config) defaults() {
@@ -164,6 +167,7 @@ func (f *Federation) Start(ctx context.Context) error {
 		{StreamEvents, "federation-opportunities", SubjectOpportunities, f.fanOutOpportunity},
 		{StreamEvents, "federation-news", SubjectNews, f.fanOutContent},
 		{StreamEvents, "federation-calendar", SubjectCalendar, f.fanOutContent},
+		{StreamEvents, "federation-market", SubjectListings, f.fanOutListing},
 	}
 	if f.cfg.Role == confederationRole {
 		subs = append(subs, struct {

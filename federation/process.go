@@ -98,11 +98,17 @@ func (f *Federation) apply(ctx context.Context, act *vocab.Item, signer string) 
 	}
 	switch {
 	case act.Is("Accept"), act.Is("Reject"):
+		if handled, err := f.applyMarketAnswer(ctx, act, obj, peer); handled {
+			return false, err
+		}
 		if obj.Is("Offer") || obj.IsIRI() && f.uris.Owns(obj.ID()) && strings.Contains(obj.ID(), "/activities/offer-") {
 			return true, f.applyOfferAnswer(ctx, act, obj, peer)
 		}
 		return false, f.applyFollowAnswer(ctx, act, obj, peer)
 	case act.Is("Offer"):
+		if handled, err := f.applyMarketOffer(ctx, act, obj, peer); handled {
+			return false, err
+		}
 		return true, f.applyOffer(ctx, act, obj, peer)
 	case act.Is("Undo"):
 		if obj.Is("Follow") || obj.IsIRI() {
@@ -122,6 +128,9 @@ func (f *Federation) apply(ctx context.Context, act *vocab.Item, signer string) 
 		if obj.Is("Opportunity") {
 			return true, f.applyOpportunity(ctx, act, obj, peer)
 		}
+		if obj.Is("Proposal") {
+			return false, f.applyProposal(ctx, obj, actor)
+		}
 		if handled, err := f.applyContent(ctx, act, obj, actor); handled {
 			return true, err
 		}
@@ -139,6 +148,9 @@ func (f *Federation) apply(ctx context.Context, act *vocab.Item, signer string) 
 		}
 		if f.isOpportunity(ctx, obj) {
 			return true, f.applyOpportunityDelete(ctx, act, obj, actor)
+		}
+		if isListing(obj.ID(), actor) {
+			return false, f.applyListingDelete(ctx, act, obj, actor)
 		}
 		rev := revisionOf(obj)
 		if rev == 0 {

@@ -22,6 +22,7 @@ import (
 	"github.com/e-toiles/etoiles/node/catalogue"
 	"github.com/e-toiles/etoiles/node/codes"
 	"github.com/e-toiles/etoiles/node/consortium"
+	"github.com/e-toiles/etoiles/node/market"
 	"github.com/e-toiles/etoiles/node/membership"
 	"github.com/e-toiles/etoiles/node/notice"
 	"github.com/e-toiles/etoiles/node/opportunity"
@@ -155,6 +156,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		}
 	}()
 
+	marketSvc := &market.Service{Store: m.db, Members: m.db, Country: m.Config.Country, Committed: m.relay.Notify}
 	statsSvc := &stats.Service{Store: m.db, Node: m.Config.PublicURL + "/actor", Country: m.Config.Country, Threshold: m.Config.StatsThreshold}
 	m.fed = federation.New(federation.Config{
 		PublicURL: m.Config.PublicURL, Name: m.Config.Name, Country: m.Config.Country, Role: m.Config.Role, Version: version,
@@ -163,6 +165,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		ConfederationURL: m.Config.Confederation, ConfederationKey: confKey, Credential: credential, Committed: m.relay.Notify,
 		Reporter: statsSvc, NoStatsReports: !m.Config.StatsReports, StatsDebounce: m.Config.StatsDebounce,
 		NoPublicFollows: !m.Config.PublicFollows,
+		Market:          marketSvc,
 	}, keys, m.db, busQueue{m.bus, log.With("component", "queue")}, log.With("component", "federation"))
 	if err := m.fed.Start(runCtx); err != nil {
 		return fmt.Errorf("start federation: %w", err)
@@ -174,6 +177,9 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if m.stopMatcher, err = (busQueue{m.bus, log.With("component", "matcher")}).Subscribe(runCtx,
 		federation.StreamEvents, "opportunity-matcher", node.SubjectPrefix+">", matcher.HandleMessage); err != nil {
 		return fmt.Errorf("start opportunity matcher: %w", err)
+	}
+	if err := m.startMarket(runCtx, marketSvc); err != nil {
+		return err
 	}
 
 	reg := prometheus.NewRegistry()
@@ -191,6 +197,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		Peers:     m.fed,
 		Trust:     m.fed,
 		Stats:     statsSvc,
+		Market:    marketSvc,
 		Metrics:   promhttp.HandlerFor(reg, promhttp.HandlerOpts{}),
 		Logger:    log,
 
@@ -209,6 +216,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	}
 	srv.Register(mux)
 	m.fed.Register(mux)
+	mux.HandleFunc("GET /listings/{id}", m.fed.ServeListing)
 	ui := &web.Server{
 		Accounts: &auth.Accounts{Store: m.db}, Members: members, Catalogue: cat, Codes: codeSvc, Peers: m.fed,
 		Info:   web.Info{PublicURL: m.Config.PublicURL, Name: m.Config.Name, Country: m.Config.Country, Role: m.Config.Role, Version: version},

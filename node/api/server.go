@@ -11,6 +11,7 @@ import (
 	"github.com/e-toiles/etoiles/node/catalogue"
 	"github.com/e-toiles/etoiles/node/codes"
 	"github.com/e-toiles/etoiles/node/consortium"
+	"github.com/e-toiles/etoiles/node/market"
 	"github.com/e-toiles/etoiles/node/membership"
 	"github.com/e-toiles/etoiles/node/news"
 	"github.com/e-toiles/etoiles/node/notice"
@@ -32,6 +33,8 @@ type Server struct {
 	// national nodes (confederation only, nil elsewhere).
 	Stats   *stats.Service
 	Reports stats.ReportStore
+	// Market serves the co-operative marketplace.
+	Market *market.Service
 	// Ready checks the node's dependencies for /readyz; each entry names
 	// one (database, nats) and returns nil when it is ready.
 	Ready map[string]func(context.Context) error
@@ -100,6 +103,22 @@ var Routes = []Route{
 	{"GET", "/api/v1/network/stats", confederation, (*Server).networkStats},
 	{"GET", "/api/v1/network/stats/history", confederation, (*Server).networkHistory},
 	{"GET", "/api/v1/network/stats.csv", confederation, (*Server).networkCSV},
+	// The co-operative marketplace (#9).
+	{"POST", "/api/v1/listings", adminOrMember, (*Server).createListing},
+	{"GET", "/api/v1/listings", anyToken, (*Server).listListings},
+	{"GET", "/api/v1/listings/{id}", anyToken, (*Server).getListing},
+	{"PATCH", "/api/v1/listings/{id}", adminOrMember, (*Server).patchListing},
+	{"DELETE", "/api/v1/listings/{id}", adminOrMember, (*Server).deleteListing},
+	{"POST", "/api/v1/listings/{id}/respond", adminOrMember, (*Server).respondListing},
+	{"GET", "/api/v1/listings/{id}/responses", adminOrMember, (*Server).listResponses},
+	{"POST", "/api/v1/listings/{id}/responses/{rid}/accept", adminOrMember, (*Server).acceptResponse},
+	{"POST", "/api/v1/listings/{id}/responses/{rid}/reject", adminOrMember, (*Server).rejectResponse},
+	{"POST", "/api/v1/listings/{id}/subscriptions", adminOrMember, (*Server).subscribe},
+	{"DELETE", "/api/v1/listings/{id}/subscriptions/{member}", adminOrMember, (*Server).unsubscribe},
+	{"POST", "/api/v1/listings/{id}/usage", adminOrMember, (*Server).recordUsage},
+	{"GET", "/api/v1/listings/{id}/shares", adminOrMember, (*Server).listingShares},
+	{"GET", "/api/v1/listings/{id}/shares.csv", adminOrMember, (*Server).listingSharesCSV},
+	{"GET", "/api/v1/market/notices", adminOrMember, (*Server).marketNotices},
 	// Opportunities and notices (#4).
 	{"POST", "/api/v1/opportunities", adminOrMember, (*Server).createOpportunity},
 	{"GET", "/api/v1/opportunities", anyToken, (*Server).listOpportunities},
