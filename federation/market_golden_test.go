@@ -68,7 +68,7 @@ func TestEmittedMarketShapes(t *testing.T) {
 		"proposal-shared-service": fr.proposalObject(shared),
 		"create-proposal":         vocab.NewActivity("Create", fr.uris.EventActivity(55), fr.uris.Actor(), fr.proposalObject(purchase)).SetPublished(purchase.UpdatedAt).SetTo(it.uris.Actor(), "https://es.example/actor"),
 		"offer-agreement":         offerAct,
-		"accept-agreement":            accept,
+		"accept-agreement":        accept,
 		"reject-offer":            reject,
 		"delete-proposal":         vocab.NewActivity("Delete", fr.uris.EventActivity(59), fr.uris.Actor(), tomb).SetPublished(offer.UpdatedAt).SetTo(it.uris.Actor()),
 	}
