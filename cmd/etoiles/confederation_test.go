@@ -44,6 +44,7 @@ func TestConfederationAdmitsAndRevokes(t *testing.T) {
 		}
 		national[c].config = func(cfg *Config) {
 			cfg.Confederation, cfg.CredentialFile, cfg.StatsDebounce = conf.actor(), file, 100*time.Millisecond
+			cfg.StatsThreshold = 1 // one won bid shows in the network view
 		}
 		national[c].run(c)
 	}
@@ -146,6 +147,11 @@ func TestConfederationAdmitsAndRevokes(t *testing.T) {
 		}
 	})
 
+	// A won bid is reported without any membership change after it.
+	t.Run("a won bid reaches the network view", func(t *testing.T) {
+		wonBid(t, cc, fr, it)
+	})
+
 	// Revoking es: the others unpeer it and purge its data.
 	_, list, _ := cc.do("GET", "/api/v1/admissions", "")
 	var esJTI string
@@ -224,4 +230,58 @@ func TestAdmitCommand(t *testing.T) {
 	if code := run(t.Context(), []string{"admit", "--data", national, "--actor", "http://it.example/actor", "--country", "IT", "--name", "x"}, env, &strings.Builder{}, &nationalErr); code != 1 || !strings.Contains(nationalErr.String(), "no admission key") {
 		t.Errorf("admit on a national node's data: exit %d, %q", code, nationalErr.String())
 	}
+}
+
+// wonBid has fr's scop-deux win a bid with it's coop-uno, with no
+// membership change on fr meanwhile, and waits until the confederation's
+// network view shows the cross-border consortium and the won bid.
+func wonBid(t *testing.T, cc client, fr, it *testNode) {
+	lead := client{t, "http://" + fr.addr, mustToken(t, fr.dir, "--role", "member", "--member", "scop-deux")}
+	partner := client{t, "http://" + it.addr, mustToken(t, it.dir, "--role", "member", "--member", "coop-uno")}
+	deadline := time.Now().Add(30 * 24 * time.Hour).UTC().Format(time.RFC3339)
+	s, opp, _ := lead.do("POST", "/api/v1/opportunities", `{"title":{"fr":"Site pour une SCIC"},"competences":[{"cpv":"72413000"}],
+		"country":"FR","deadline":"`+deadline+`","open_abroad":true}`)
+	if s != 201 {
+		t.Fatalf("post the opportunity: %d %v", s, opp)
+	}
+	frID := opp["id"].(string)
+	var itID string
+	waitFor(t, 5*time.Second, "the opportunity on it", func() (bool, string) {
+		_, b, _ := it.admin.do("GET", "/api/v1/opportunities?scope=cross-border", "")
+		items, _ := b["items"].([]any)
+		if len(items) != 1 {
+			return false, fmt.Sprint(b)
+		}
+		itID = items[0].(map[string]any)["id"].(string)
+		return true, ""
+	})
+	if s, b, _ := partner.do("POST", "/api/v1/opportunities/"+itID+"/interest", `{"competences":["72413000"]}`); s != 201 {
+		t.Fatalf("interest on it: %d %v", s, b)
+	}
+	var iid string
+	waitFor(t, 5*time.Second, "the interest on fr", func() (bool, string) {
+		_, o, _ := lead.do("GET", "/api/v1/opportunities/"+frID, "")
+		ins, _ := o["interests"].([]any)
+		if len(ins) != 1 {
+			return false, fmt.Sprint(o)
+		}
+		iid = ins[0].(map[string]any)["id"].(string)
+		return true, ""
+	})
+	if s, b, _ := lead.do("POST", "/api/v1/opportunities/"+frID+"/interests/"+iid+"/accept", ""); s != 200 {
+		t.Fatalf("accept: %d %v", s, b)
+	}
+	for _, st := range []string{`{"status":"forming"}`, `{"status":"submitted"}`, `{"status":"won","outcome":{"amount":"42000.00","currency":"EUR"}}`} {
+		if s, b, _ := lead.do("POST", "/api/v1/opportunities/"+frID+"/status", st); s != 200 {
+			t.Fatalf("status %s: %d %v", st, s, b)
+		}
+	}
+	waitFor(t, 10*time.Second, "the won bid in the network view", func() (bool, string) {
+		_, got, _ := cc.do("GET", "/api/v1/network/stats", "")
+		cons, _ := got["consortia"].(map[string]any)
+		won, _ := got["bids_won"].(map[string]any)
+		opps, _ := got["opportunities"].(map[string]any)
+		return fmt.Sprint(cons) == "map[cross_border:1 total:1]" && won["count"] == 1.0 && won["value"] == 42000.0 &&
+			fmt.Sprint(opps) == "map[won:1]", fmt.Sprint(got)
+	})
 }

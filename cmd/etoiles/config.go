@@ -126,7 +126,7 @@ func (c *Config) bindServe(fs *flag.FlagSet) {
 	fs.StringVar(&c.CredentialFile, "credential", c.CredentialFile, "file with this node's admission credential (a JWT from etoiles admit)")
 	fs.BoolVar(&c.StatsReports, "stats-reports", c.StatsReports, "send aggregate statistics to the confederation once admitted")
 	fs.IntVar(&c.StatsThreshold, "stats-threshold", c.StatsThreshold, "smallest count a statistics report shows; smaller cells are suppressed")
-	fs.DurationVar(&c.StatsDebounce, "stats-debounce", c.StatsDebounce, "wait this long after a membership change before reporting")
+	fs.DurationVar(&c.StatsDebounce, "stats-debounce", c.StatsDebounce, "wait this long after a change of members or opportunities before reporting")
 	fs.Float64Var(&c.InboxRate, "inbox-rate", c.InboxRate, "inbox requests per second one remote host may make, with a burst of ten times that")
 	c.NewsConfig.bind(fs)
 }
