@@ -241,6 +241,9 @@ func (f *Federation) applyFollowAnswer(ctx context.Context, act, obj *vocab.Item
 	if err := f.store.SetPeerOutgoing(ctx, peer.ID, obj.ID(), state); err != nil {
 		return err
 	}
+	if state == node.FollowAccepted {
+		f.confederationAccepted(peer)
+	}
 	// A Reject from a peer that follows us was sent before its admin
 	// allowed us (both admins add each other at about the same time):
 	// follow again, at most once in ten minutes so that a peer that

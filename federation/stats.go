@@ -46,7 +46,10 @@ func (f *Federation) reporting() bool {
 }
 
 // SendReport sends this node's report to the confederation, addressed to
-// it alone. It does nothing until the node is admitted and peered.
+// it alone. It does nothing until the node is admitted and peered: the
+// confederation refuses a report from a node whose Follow it has not
+// accepted yet, so the Accept schedules the first report
+// (confederationAccepted).
 func (f *Federation) SendReport(ctx context.Context) error {
 	if !f.reporting() {
 		return nil
@@ -55,7 +58,7 @@ func (f *Federation) SendReport(ctx context.Context) error {
 		return nil
 	}
 	conf, err := f.store.PeerByActor(ctx, f.cfg.ConfederationURL)
-	if err != nil || !conf.Trusted() {
+	if err != nil || !conf.Trusted() || conf.Outgoing != node.FollowAccepted {
 		return nil
 	}
 	r, err := f.cfg.Reporter.Report(ctx)
@@ -97,4 +100,12 @@ func (f *Federation) applyReport(ctx context.Context, obj *vocab.Item, actor str
 		return refuse("a report about %s sent by %s", r.Node, actor)
 	}
 	return f.store.SaveReport(ctx, &r)
+}
+
+// confederationAccepted schedules a report when the confederation accepts
+// this node's Follow: until then it would refuse the report.
+func (f *Federation) confederationAccepted(peer *node.Peer) {
+	if peer.ActorURL == f.cfg.ConfederationURL {
+		f.reportSoon()
+	}
 }

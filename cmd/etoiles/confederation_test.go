@@ -147,6 +147,19 @@ func TestConfederationAdmitsAndRevokes(t *testing.T) {
 		}
 	})
 
+	// No report was refused: none was sent before the confederation
+	// accepted the node's Follow.
+	for _, n := range []*testNode{fr, it, es} {
+		_, peers, _ := n.admin.do("GET", "/api/v1/peers", "")
+		for _, p := range peers["items"].([]any) {
+			if pm := p.(map[string]any); pm["url"] == conf.actor() {
+				if d := pm["delivery"].(map[string]any); d["dead"] != 0.0 || d["pending"] != 0.0 {
+					t.Errorf("%s's deliveries to the confederation: %v, want none dead or pending", n.name, d)
+				}
+			}
+		}
+	}
+
 	// A won bid is reported without any membership change after it.
 	t.Run("a won bid reaches the network view", func(t *testing.T) {
 		wonBid(t, cc, fr, it)
