@@ -69,9 +69,11 @@ func TestComposeNetwork(t *testing.T) {
 			t.Logf("compose down: %v\n%s", err, out)
 		}
 	})
+	up := time.Now()
 	if out, err := run("up", "-d"); err != nil {
 		t.Fatalf("compose up: %v\n%s", err, out)
 	}
+	t.Logf("compose up took %v", time.Since(up).Round(time.Millisecond))
 	token := func(service, role string, extra ...string) string {
 		out, err := run(append([]string{"exec", "-T", service, "/etoiles", "token", "--data", "/data", "--role", role}, extra...)...)
 		if err != nil {
@@ -112,6 +114,7 @@ func TestComposeNetwork(t *testing.T) {
 		}
 		return nil
 	})
+	t.Logf("fr peered with the confederation, it and es %v after compose up", time.Since(up).Round(time.Millisecond))
 	if s := call("POST", "8081", "/api/v1/members", fr, `{"id":"scop-compose","name":"Scop Compose","country":"FR","competences":["72413000"]}`, nil); s != 201 {
 		t.Fatalf("create a member on fr: %d", s)
 	}
@@ -124,6 +127,21 @@ func TestComposeNetwork(t *testing.T) {
 	})
 
 	wonBidInNetworkView(t, call, token)
+
+	// Every node listened before it federated, so no peer refused its
+	// first Follow for a key it could not fetch; and no statistics report
+	// went out before the confederation accepted the node.
+	logs, err := run("logs", "--no-color")
+	if err != nil {
+		t.Fatalf("compose logs: %v", err)
+	}
+	for _, bad := range []string{"signature not verified", "delivery refused"} {
+		for _, line := range strings.Split(logs, "\n") {
+			if strings.Contains(line, bad) {
+				t.Errorf("the compose logs say %q:\n%s", bad, line)
+			}
+		}
+	}
 }
 
 // wonBidInNetworkView has fr's scop-compose win a bid with a co-op of

@@ -167,6 +167,16 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		NoPublicFollows: !m.Config.PublicFollows,
 		Market:          marketSvc,
 	}, keys, m.db, busQueue{m.bus, log.With("component", "queue")}, log.With("component", "federation"))
+	// Listen before the federation starts: its first Follows make peers
+	// fetch this node's key at once, and a connection refused there gets
+	// the Follow a 401 and a retry much later. Connections wait in the
+	// listen queue until the server below serves them.
+	m.listener = m.Listener
+	if m.listener == nil {
+		if m.listener, err = net.Listen("tcp", m.Config.Listen); err != nil {
+			return fmt.Errorf("listen on %s: %w", m.Config.Listen, err)
+		}
+	}
 	if err := m.fed.Start(runCtx); err != nil {
 		return fmt.Errorf("start federation: %w", err)
 	}
@@ -233,12 +243,6 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	m.listener = m.Listener
-	if m.listener == nil {
-		if m.listener, err = net.Listen("tcp", m.Config.Listen); err != nil {
-			return fmt.Errorf("listen on %s: %w", m.Config.Listen, err)
-		}
-	}
 	m.wg.Add(1)
 	go func() {
 		defer m.wg.Done()
@@ -280,6 +284,8 @@ func (m *Main) Close() error {
 				errs = append(errs, m.server.Close())
 			}
 			cancelDrain()
+		} else if m.listener != nil && m.Listener == nil {
+			errs = append(errs, m.listener.Close()) // Run failed before serving
 		}
 		if m.relay != nil {
 			if err := m.relay.Flush(ctx); err != nil {
