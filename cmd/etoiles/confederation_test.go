@@ -192,6 +192,33 @@ func TestConfederationAdmitsAndRevokes(t *testing.T) {
 		}
 	})
 
+	// A fourth national node joins the running network with only the
+	// confederation's address and its credential.
+	be := newTestNode(t, "be", nil)
+	s, b, _ := cc.do("POST", "/api/v1/admissions", fmt.Sprintf(`{"actor":%q,"country":"BE","name":"e-toiles Belgique"}`, be.actor()))
+	if s != 201 {
+		t.Fatalf("admit be: %d %v", s, b)
+	}
+	beFile := filepath.Join(t.TempDir(), "credential.jwt")
+	if err := os.WriteFile(beFile, []byte(b["credential"].(string)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	be.config = func(cfg *Config) { cfg.Confederation, cfg.CredentialFile = conf.actor(), beFile }
+	be.run("BE")
+	waitFor(t, time.Minute, "be peered with the confederation, fr, it and es", func() (bool, string) {
+		st := be.peerStates()
+		return strings.Count(st, "=accepted") == 4, st
+	})
+	if s, b, _ := be.admin.do("POST", "/api/v1/members", `{"name":"Coop Bruxelles","country":"BE","competences":["72413000"]}`); s != 201 {
+		t.Fatalf("create on be: %d %v", s, b)
+	}
+	for _, n := range []*testNode{fr, it, es} {
+		waitFor(t, 10*time.Second, "be's member on "+n.name, func() (bool, string) {
+			c := n.catalogue("country=BE")
+			return len(c) == 1, fmt.Sprint(c)
+		})
+	}
+
 	// Revoking es: the others unpeer it and purge its data.
 	_, list, _ := cc.do("GET", "/api/v1/admissions", "")
 	var esJTI string
