@@ -232,8 +232,9 @@ func TestMatching(t *testing.T) {
 		}
 	}
 
-	// A new offer notifies the owner of a matching open need, and its own
-	// owner; a non-matching need is left alone.
+	// A new offer notifies, once its events reach the matcher, the owner
+	// of a matching open need and its own owner; a non-matching need is
+	// left alone.
 	e := MustEnv(t)
 	ctx := context.Background()
 	e.mustMembers("coop-need", "coop-other", "coop-offer")
@@ -243,6 +244,10 @@ func TestMatching(t *testing.T) {
 		CPV: []string{"79800000"}, Quantity: node.Quantity{Unit: "one", Value: 1}, Owner: "coop-other"})
 	offer := e.mustListing(node.Listing{Side: node.SideOffer, Kind: node.KindService, Title: map[string]string{"en": "Web hosting"},
 		CPV: []string{"72415000"}, Quantity: node.Quantity{Unit: "month", Value: 12}, Owner: "coop-offer"})
+	if ns, _ := e.svc.Notices(ctx, "coop-need", 0); len(ns) != 0 {
+		t.Errorf("notices before the matcher ran: %+v; matching belongs to the event consumer", ns)
+	}
+	e.match()
 	for m, want := range map[string][]string{"coop-need": {need.ID + "→" + offer.ID}, "coop-offer": {offer.ID + "→" + need.ID}, "coop-other": nil} {
 		ns, _ := e.svc.Notices(ctx, m, 0)
 		var got []string

@@ -28,7 +28,7 @@ type Query struct {
 // Store persists the marketplace. Each write stores the change and its
 // events in one transaction.
 type Store interface {
-	CreateListing(ctx context.Context, l *node.Listing, notices []Notice, events []node.Event) error
+	CreateListing(ctx context.Context, l *node.Listing, events []node.Event) error
 	// GetListing returns a local or remote listing; ENOTFOUND if none.
 	GetListing(ctx context.Context, id string) (*node.Listing, error)
 	// ListingByAPID returns a listing by its ActivityPub id.
@@ -171,11 +171,7 @@ func (s *Service) Create(ctx context.Context, a Actor, l *node.Listing) (*node.L
 	if err != nil {
 		return nil, err
 	}
-	notices, err := s.matches(ctx, l)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.Store.CreateListing(ctx, l, notices, []node.Event{ev}); err != nil {
+	if err := s.Store.CreateListing(ctx, l, []node.Event{ev}); err != nil {
 		return nil, err
 	}
 	s.committed()

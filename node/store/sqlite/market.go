@@ -43,7 +43,7 @@ func writeCPV(ctx context.Context, tx *sql.Tx, l *node.Listing) error {
 }
 
 // CreateListing inserts a listing; ECONFLICT when its id or AP id is taken.
-func (db *DB) CreateListing(ctx context.Context, l *node.Listing, notices []market.Notice, events []node.Event) error {
+func (db *DB) CreateListing(ctx context.Context, l *node.Listing, events []node.Event) error {
 	args, err := listingArgs(l)
 	if err != nil {
 		return err
@@ -59,9 +59,6 @@ func (db *DB) CreateListing(ctx context.Context, l *node.Listing, notices []mark
 		}
 		if err := writeCPV(ctx, tx, l); err != nil {
 			return fmt.Errorf("insert listing: %w", err)
-		}
-		if err := addNotices(ctx, tx, notices); err != nil {
-			return err
 		}
 		return insertEvents(ctx, tx, events)
 	})
