@@ -118,3 +118,16 @@ func (e *env) match() []node.Event {
 	}
 	return evs
 }
+
+// notices returns a member's marketplace notices (kind listing), newest
+// first; "" is the group's.
+func (e *env) notices(member string) ([]*node.Notice, error) {
+	ns, err := e.db.Notices(context.Background(), member, 0, 200)
+	var out []*node.Notice
+	for _, n := range ns {
+		if n.Kind == node.NoticeListing {
+			out = append(out, n)
+		}
+	}
+	return out, err
+}

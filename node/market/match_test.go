@@ -13,7 +13,7 @@ import (
 // matchPairs returns a member's match notices as "listing→other".
 func (e *env) matchPairs(member string) []string {
 	e.tb.Helper()
-	ns, err := e.svc.Notices(context.Background(), member, 0)
+	ns, err := e.notices(member)
 	if err != nil {
 		e.tb.Fatal(err)
 	}

@@ -58,9 +58,6 @@ type Store interface {
 	Usage(ctx context.Context, listingID, period string) (map[string]int64, error)
 
 	AddMarketNotices(ctx context.Context, notices []Notice) error
-	// ListingNotices returns a member's marketplace notices (kind
-	// listing), newest first; "" is the group's admins.
-	ListingNotices(ctx context.Context, member string, limit int) ([]*node.Notice, error)
 }
 
 // Members looks up the node's members.
@@ -358,12 +355,4 @@ func (s *Service) Delete(ctx context.Context, a Actor, id string) error {
 	}
 	s.committed()
 	return nil
-}
-
-// Notices returns the marketplace notices of a member, newest first.
-func (s *Service) Notices(ctx context.Context, member string, limit int) ([]*node.Notice, error) {
-	if limit <= 0 || limit > 500 {
-		limit = 100
-	}
-	return s.Store.ListingNotices(ctx, member, limit)
 }
