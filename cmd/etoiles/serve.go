@@ -187,6 +187,9 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		Info:   web.Info{PublicURL: m.Config.PublicURL, Name: m.Config.Name, Country: m.Config.Country, Role: m.Config.Role, Version: version},
 		Logger: log.With("component", "web"),
 	}
+	if m.Config.Role == "confederation" {
+		ui.Reports, ui.Trust = m.db, m.fed
+	}
 	if err := ui.Register(mux); err != nil {
 		return fmt.Errorf("web ui: %w", err)
 	}

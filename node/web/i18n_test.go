@@ -35,14 +35,15 @@ var (
 	tmplKey   = regexp.MustCompile(`\.(T|N) "([a-z0-9_.]+)"`)
 	goKey     = regexp.MustCompile(`(?:\.T\(|view\(r, rq, )"([a-z0-9_.]+[a-z0-9])"`)
 	dynPrefix = map[string][]string{
-		"status.":   {"prospect", "member", "lapsed", "alumni"},
-		"peer.":     {"pending", "accepted", "rejected", "blocked"},
-		"role.":     {"admin", "member"},
-		"noderole.": {"national", "confederation"},
-		"codes.":    {"cpv", "nuts", "country"},
-		"error.":    {"400", "401", "403", "404", "405", "409", "429", "500", "503"},
-		"month.":    {"1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12"},
-		"lang.":     Languages,
+		"status.":    {"prospect", "member", "lapsed", "alumni"},
+		"peer.":      {"pending", "accepted", "rejected", "blocked"},
+		"role.":      {"admin", "member"},
+		"noderole.":  {"national", "confederation"},
+		"admission.": {"active", "expired", "revoked"},
+		"codes.":     {"cpv", "nuts", "country"},
+		"error.":     {"400", "401", "403", "404", "405", "409", "429", "500", "503"},
+		"month.":     {"1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12"},
+		"lang.":      Languages,
 	}
 )
 

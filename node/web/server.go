@@ -50,7 +50,11 @@ type Server struct {
 	Catalogue *catalogue.Service
 	Codes     *codes.Service
 	Peers     PeerService
-	Info      Info
+	// Reports and Trust serve the confederation pages; nil on a
+	// national node (the pages then answer 404).
+	Reports ReportSource
+	Trust   TrustService
+	Info    Info
 	// CSRFKey signs CSRF tokens; nil means a random key per process.
 	CSRFKey []byte
 	// Limits throttles login attempts; the zero value uses the defaults.
@@ -87,10 +91,10 @@ func parsePages() (map[string]*template.Template, error) {
 	out := map[string]*template.Template{}
 	for _, n := range names {
 		base := strings.TrimSuffix(strings.TrimPrefix(n, "templates/"), ".html")
-		if base == "layout" {
-			continue
+		if base == "layout" || strings.HasPrefix(base, "_") {
+			continue // the layout and the partials (_*.html) go into every page
 		}
-		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", n)
+		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/_*.html", n)
 		if err != nil {
 			return nil, err
 		}
@@ -156,6 +160,11 @@ var Routes = []Route{
 	{"POST /admin/peers/{id}/block", adminOnly, (*Server).blockPeer},
 	{"POST /admin/peers/{id}/unblock", adminOnly, (*Server).unblockPeer},
 	{"GET /admin/settings", adminOnly, (*Server).settingsPage},
+	{"GET /network", confed, (*Server).networkPage},
+	{"GET /network/stats.csv", confed, (*Server).networkCSV},
+	{"GET /network/admissions", confed, (*Server).admissionsPage},
+	{"POST /network/admissions", confed, (*Server).admit},
+	{"POST /network/admissions/{jti}/revoke", confed, (*Server).revokeAdmission},
 }
 
 // Register adds the pages, the stylesheet and a catch-all for "/" (the
@@ -303,6 +312,8 @@ type view struct {
 	Notice   string
 	D        any
 	Language []langLink
+	// Network is true when the user may see the confederation pages.
+	Network bool
 }
 
 type langLink struct {
@@ -327,6 +338,7 @@ func (v *view) Err(id string) *fieldProblem {
 
 func (s *Server) view(r *http.Request, rq *request, titleKey string, args ...any) *view {
 	v := &view{L: rq.L, User: rq.User, CSRF: rq.CSRF, Title: rq.L.T(titleKey, args...), Path: r.URL.Path, Info: s.Info}
+	v.Network = rq.User != nil && hasRole(rq.User, confed) && s.isConfederation()
 	next := r.URL.RequestURI()
 	for _, tag := range Languages {
 		v.Language = append(v.Language, langLink{Tag: tag, Name: LocaleFor(tag).T("lang.self"), Current: tag == rq.L.Tag,
@@ -370,6 +382,8 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request, rq *request) error
 	switch {
 	case rq.User == nil:
 		redirect(w, r, "/login")
+	case rq.User.Role == auth.RoleConfederation || rq.User.Role == auth.RoleAdmin && s.isConfederation():
+		redirect(w, r, "/network")
 	case rq.User.Role == auth.RoleAdmin:
 		redirect(w, r, "/admin/members")
 	default:
