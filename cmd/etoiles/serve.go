@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/ed25519"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -182,8 +183,11 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	mux := http.NewServeMux()
 	srv.Register(mux)
 	m.fed.Register(mux)
+	// Password reset links are keyed with a secret derived from the
+	// node's token key, so that they survive a restart.
+	resetKey := sha256.Sum256(append([]byte("etoiles password reset\x00"), key.Seed()...))
 	ui := &web.Server{
-		Accounts: &auth.Accounts{Store: m.db}, Members: members, Catalogue: cat, Codes: codeSvc, Peers: m.fed,
+		Accounts: &auth.Accounts{Store: m.db, ResetKey: resetKey[:]}, Members: members, Catalogue: cat, Codes: codeSvc, Peers: m.fed,
 		Info:   web.Info{PublicURL: m.Config.PublicURL, Name: m.Config.Name, Country: m.Config.Country, Role: m.Config.Role, Version: version},
 		Logger: log.With("component", "web"),
 	}

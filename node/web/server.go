@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 
 	"github.com/e-toiles/etoiles/node"
 	"github.com/e-toiles/etoiles/node/auth"
@@ -60,9 +61,12 @@ type Server struct {
 	// Limits throttles login attempts; the zero value uses the defaults.
 	Limits LoginLimits
 	Logger *slog.Logger
+	// Mailer sends password reset links; nil when SMTP is not configured.
+	Mailer Mailer
 
 	pages   map[string]*template.Template
 	limiter *loginLimiter
+	mails   sync.WaitGroup
 }
 
 // Init parses the templates; Register calls it.
@@ -144,6 +148,10 @@ var Routes = []Route{
 	{"GET /invite/{token}", anyone, (*Server).invitePage},
 	{"POST /invite/{token}", anyone, (*Server).acceptInvite},
 	{"GET /lang/{tag}", anyone, (*Server).switchLanguage},
+	{"GET /password/forgot", anyone, (*Server).forgotPage},
+	{"POST /password/forgot", anyone, (*Server).forgot},
+	{"GET /password/reset/{token}", anyone, (*Server).resetPage},
+	{"POST /password/reset/{token}", anyone, (*Server).reset},
 	{"GET /catalogue", loggedIn, (*Server).cataloguePage},
 	{"GET /profile", people, (*Server).profile},
 	{"GET /coops/{id}/edit", people, (*Server).editPage},
@@ -314,6 +322,8 @@ type view struct {
 	Language []langLink
 	// Network is true when the user may see the confederation pages.
 	Network bool
+	// Reset is true when password reset links can be sent.
+	Reset bool
 }
 
 type langLink struct {
@@ -338,6 +348,7 @@ func (v *view) Err(id string) *fieldProblem {
 
 func (s *Server) view(r *http.Request, rq *request, titleKey string, args ...any) *view {
 	v := &view{L: rq.L, User: rq.User, CSRF: rq.CSRF, Title: rq.L.T(titleKey, args...), Path: r.URL.Path, Info: s.Info}
+	v.Reset = s.Mailer != nil
 	v.Network = rq.User != nil && hasRole(rq.User, confed) && s.isConfederation()
 	next := r.URL.RequestURI()
 	for _, tag := range Languages {
