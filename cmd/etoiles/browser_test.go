@@ -377,6 +377,8 @@ func TestBrowser(t *testing.T) {
 		p.open("/login")
 		p.checkAccessibility("login")
 		p.screenshot("login")
+		p.open("/password/forgot")
+		p.checkAccessibility("forgotten password")
 		p.open("/nowhere")
 		p.checkAccessibility("404")
 		// The checker itself catches a nameless button, a focusable
