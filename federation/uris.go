@@ -75,3 +75,9 @@ func sameHost(a, b string) bool {
 	ha := hostOf(a)
 	return ha != "" && ha == hostOf(b)
 }
+
+// Opportunity is the object of a local opportunity.
+func (u URIs) Opportunity(id string) string { return u.Base + "/opportunities/" + url.PathEscape(id) }
+
+// Interest is the object of an expression of interest a local member made.
+func (u URIs) Interest(id string) string { return u.Base + "/interests/" + url.PathEscape(id) }

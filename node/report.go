@@ -24,8 +24,12 @@ type StatsReport struct {
 	Consortia     int            `json:"consortia"`
 	CrossBorder   int            `json:"cross_border_consortia"`
 	BidsWon       int            `json:"bids_won"`
-	BidsWonValue  float64        `json:"bids_won_value"`
-	EventsHeld    int            `json:"events_held"`
+	// BidsWonValue is the total value of the won bids in euros;
+	// BidsWonValues has the totals by ISO 4217 currency, euros included,
+	// for groups outside the euro area.
+	BidsWonValue  float64            `json:"bids_won_value"`
+	BidsWonValues map[string]float64 `json:"bids_won_values,omitempty"`
+	EventsHeld    int                `json:"events_held"`
 
 	Suppressed []string `json:"suppressed,omitempty"`
 }

@@ -22,6 +22,8 @@ import (
 	"github.com/e-toiles/etoiles/node/catalogue"
 	"github.com/e-toiles/etoiles/node/codes"
 	"github.com/e-toiles/etoiles/node/membership"
+	"github.com/e-toiles/etoiles/node/notice"
+	"github.com/e-toiles/etoiles/node/opportunity"
 	"github.com/e-toiles/etoiles/node/stats"
 	"github.com/e-toiles/etoiles/node/store/sqlite"
 	"github.com/e-toiles/etoiles/node/web"
@@ -165,6 +167,8 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), m.relay.Collector())
 	members := &membership.Service{Store: m.db, Codes: m.db, Committed: m.relay.Notify}
 	cat := &catalogue.Service{Store: m.db}
+	opps := &opportunity.Service{Store: m.db, Codes: m.db, Links: federation.URIs{Base: m.Config.PublicURL},
+		Country: m.Config.Country, Committed: m.relay.Notify}
 	srv := &api.Server{
 		Members:   members,
 		Catalogue: cat,
@@ -176,6 +180,10 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		Stats:     statsSvc,
 		Metrics:   promhttp.HandlerFor(reg, promhttp.HandlerOpts{}),
 		Logger:    log,
+
+		Opportunities: opps,
+		Notices:       &notice.Service{Store: m.db},
+		PublicURL:     m.Config.PublicURL,
 	}
 	if m.Config.Role == "confederation" {
 		srv.Reports = m.db

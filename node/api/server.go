@@ -11,6 +11,8 @@ import (
 	"github.com/e-toiles/etoiles/node/catalogue"
 	"github.com/e-toiles/etoiles/node/codes"
 	"github.com/e-toiles/etoiles/node/membership"
+	"github.com/e-toiles/etoiles/node/notice"
+	"github.com/e-toiles/etoiles/node/opportunity"
 	"github.com/e-toiles/etoiles/node/stats"
 )
 
@@ -32,6 +34,12 @@ type Server struct {
 	// Metrics serves /metrics (Prometheus text format); nil answers 404.
 	Metrics http.Handler
 	Logger  *slog.Logger
+	// Opportunities and Notices serve the opportunity routes and the
+	// members' notices; PublicURL (the node's public origin) makes the
+	// notice feed URLs absolute, else the request's host is used.
+	Opportunities *opportunity.Service
+	Notices       *notice.Service
+	PublicURL     string
 }
 
 // Route is one API route: a method and a net/http pattern, the roles
@@ -84,6 +92,18 @@ var Routes = []Route{
 	{"GET", "/api/v1/network/stats", confederation, (*Server).networkStats},
 	{"GET", "/api/v1/network/stats/history", confederation, (*Server).networkHistory},
 	{"GET", "/api/v1/network/stats.csv", confederation, (*Server).networkCSV},
+	// Opportunities and notices (#4).
+	{"POST", "/api/v1/opportunities", adminOrMember, (*Server).createOpportunity},
+	{"GET", "/api/v1/opportunities", anyToken, (*Server).listOpportunities},
+	{"GET", "/api/v1/opportunities/{id}", anyToken, (*Server).getOpportunity},
+	{"POST", "/api/v1/opportunities/{id}/interest", memberOnly, (*Server).expressInterest},
+	{"POST", "/api/v1/opportunities/{id}/interests/{iid}/accept", adminOrMember, (*Server).acceptInterest},
+	{"POST", "/api/v1/opportunities/{id}/interests/{iid}/reject", adminOrMember, (*Server).rejectInterest},
+	{"POST", "/api/v1/opportunities/{id}/status", adminOrMember, (*Server).setOpportunityStatus},
+	{"GET", "/api/v1/notices", memberOnly, (*Server).listNotices},
+	{"GET", "/api/v1/notices/feed", memberOnly, (*Server).noticeFeed},
+	{"POST", "/api/v1/notices/feed", memberOnly, (*Server).noticeFeed},
+	{"GET", "/feeds/notices/{file}", public, (*Server).serveNoticeFeed},
 }
 
 // Register adds every route to mux, plus a problem+json 404 for unknown

@@ -36,7 +36,9 @@ type Network struct {
 	} `json:"consortia"`
 	BidsWon struct {
 		Count int     `json:"count"`
-		Value float64 `json:"value"`
+		Value float64 `json:"value"` // euros
+		// ByCurrency has the totals by currency, euros included.
+		ByCurrency map[string]float64 `json:"by_currency"`
 	} `json:"bids_won"`
 	Churn struct {
 		Average   float64            `json:"average"`
@@ -66,6 +68,7 @@ func Latest(reports []*node.StatsReport) []*node.StatsReport {
 // country is set (the drill-down, which also lists those reports).
 func Aggregate(reports []*node.StatsReport, country string) *Network {
 	n := &Network{Countries: []string{}, ByDivision: map[string]int{}, Opportunities: map[string]int{}}
+	n.BidsWon.ByCurrency = map[string]float64{}
 	n.Members.ByCountry, n.Members.ByStatus, n.Churn.ByCountry = map[string]int{}, map[string]int{}, map[string]float64{}
 	countries := map[string]bool{}
 	churnSum := 0.0
@@ -91,6 +94,9 @@ func Aggregate(reports []*node.StatsReport, country string) *Network {
 		n.Consortia.CrossBorder += r.CrossBorder
 		n.BidsWon.Count += r.BidsWon
 		n.BidsWon.Value += r.BidsWonValue
+		for cur, v := range r.BidsWonValues {
+			n.BidsWon.ByCurrency[cur] += v
+		}
 		n.EventsHeld += r.EventsHeld
 		n.Churn.ByCountry[r.Country] = r.Churn
 		churnSum += r.Churn

@@ -19,6 +19,20 @@ type Figures struct {
 	Leaves     map[string]int // per month
 	ByDivision map[string]int
 	ByRegion   map[string]int
+
+	// Opportunities led from this node, by status.
+	Opportunities map[string]int
+	// Consortia counts the opportunities led from this node whose
+	// consortium has two co-ops or more; CrossBorder those whose co-ops
+	// come from two countries or more.
+	Consortia, CrossBorder int
+	// BidsWon counts the won bids; WonValues sums their values by
+	// currency.
+	BidsWon   int
+	WonValues map[string]float64
+	// EventsHeld counts the node's events that have ended and were not
+	// cancelled.
+	EventsHeld int
 }
 
 // Store gives the raw figures.
@@ -50,14 +64,26 @@ func (s *Service) Report(ctx context.Context) (*node.StatsReport, error) {
 	if err != nil {
 		return nil, fmt.Errorf("stats: %w", err)
 	}
-	r := &node.StatsReport{Node: s.Node, Country: s.Country, GeneratedAt: now, Threshold: k,
-		Opportunities: map[string]int{}}
+	r := &node.StatsReport{Node: s.Node, Country: s.Country, GeneratedAt: now, Threshold: k}
 	r.Churn = churn(f, now)
 	r.Members = suppress(f.Members, k, "members", &r.Suppressed)
 	r.Joins = suppress(f.Joins, k, "joins", &r.Suppressed)
 	r.Leaves = suppress(f.Leaves, k, "leaves", &r.Suppressed)
 	r.ByDivision = suppress(f.ByDivision, k, "by_division", &r.Suppressed)
 	r.ByRegion = suppress(f.ByRegion, k, "by_region", &r.Suppressed)
+	r.Opportunities = suppress(f.Opportunities, k, "opportunities", &r.Suppressed)
+	r.Consortia = suppressOne(f.Consortia, k, "consortia", &r.Suppressed)
+	r.CrossBorder = suppressOne(f.CrossBorder, k, "cross_border_consortia", &r.Suppressed)
+	// The value of fewer than k won bids would tell what one consortium
+	// was paid: count and value go together.
+	if r.BidsWon = suppressOne(f.BidsWon, k, "bids_won", &r.Suppressed); r.BidsWon > 0 {
+		r.BidsWonValues = map[string]float64{}
+		for cur, v := range f.WonValues {
+			r.BidsWonValues[cur] = v
+		}
+		r.BidsWonValue = f.WonValues["EUR"]
+	}
+	r.EventsHeld = f.EventsHeld // public events: nothing to hide
 	sort.Strings(r.Suppressed)
 	return r, nil
 }
@@ -76,6 +102,16 @@ func suppress(in map[string]int, k int, name string, suppressed *[]string) map[s
 		out[key] = n
 	}
 	return out
+}
+
+// suppressOne returns n, or 0 when it is below k, naming it in
+// suppressed.
+func suppressOne(n, k int, name string, suppressed *[]string) int {
+	if n > 0 && n < k {
+		*suppressed = append(*suppressed, name)
+		return 0
+	}
+	return n
 }
 
 // churn is the leaves of the last 12 months over the average membership

@@ -72,3 +72,38 @@ func TestAggregateAndHistory(t *testing.T) {
 		t.Errorf("History(unknown metric) = %v, want invalid", err)
 	}
 }
+
+func TestReportBidsAndConsortia(t *testing.T) {
+	f := &figures{
+		Opportunities: map[string]int{"active": 4, "won": 3, "lost": 1},
+		Consortia:     5, CrossBorder: 2,
+		BidsWon: 3, WonValues: map[string]float64{"EUR": 120000, "PLN": 40000},
+		EventsHeld: 1,
+	}
+	r, err := (&stats.Service{Store: f}).Report(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(map[string]int{"active": 4, "won": 3}, r.Opportunities); diff != "" {
+		t.Errorf("opportunities (-want +got):\n%s", diff)
+	}
+	if r.Consortia != 5 || r.CrossBorder != 0 || r.BidsWon != 3 || r.BidsWonValue != 120000 || r.BidsWonValues["PLN"] != 40000 || r.EventsHeld != 1 {
+		t.Errorf("report = %+v", r)
+	}
+	if diff := cmp.Diff([]string{"cross_border_consortia", "opportunities.lost"}, r.Suppressed); diff != "" {
+		t.Errorf("suppressed (-want +got):\n%s", diff)
+	}
+	// Two won bids: their value would tell what one consortium was paid.
+	f.BidsWon = 2
+	if r, err = (&stats.Service{Store: f}).Report(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if r.BidsWon != 0 || r.BidsWonValue != 0 || r.BidsWonValues != nil {
+		t.Errorf("two won bids reported: %+v", r)
+	}
+	n := stats.Aggregate([]*node.StatsReport{{Node: "a", Country: "FR", BidsWon: 3, BidsWonValue: 10, BidsWonValues: map[string]float64{"EUR": 10}},
+		{Node: "b", Country: "PL", BidsWon: 4, BidsWonValues: map[string]float64{"PLN": 7}}}, "")
+	if n.BidsWon.Count != 7 || n.BidsWon.Value != 10 || n.BidsWon.ByCurrency["PLN"] != 7 {
+		t.Errorf("Aggregate bids = %+v", n.BidsWon)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/e-toiles/etoiles/node"
@@ -20,7 +21,9 @@ var (
 // per month since the given time, active members by CPV division and by
 // NUTS-1 region.
 func (db *DB) StatsFigures(ctx context.Context, since time.Time) (*stats.Figures, error) {
-	f := &stats.Figures{Members: map[string]int{}, Joins: map[string]int{}, Leaves: map[string]int{}, ByDivision: map[string]int{}, ByRegion: map[string]int{}}
+	f := &stats.Figures{Members: map[string]int{}, Joins: map[string]int{}, Leaves: map[string]int{}, ByDivision: map[string]int{}, ByRegion: map[string]int{},
+		Opportunities: map[string]int{}, WonValues: map[string]float64{}}
+	consortia := map[string]int{}
 	queries := []struct {
 		q    string
 		args []any
@@ -32,6 +35,12 @@ func (db *DB) StatsFigures(ctx context.Context, since time.Time) (*stats.Figures
 		{`SELECT substr(c.value, 1, 2), count(DISTINCT m.seq) FROM members m, json_each(m.competences) c
 			WHERE m.origin = '' AND m.status = 'member' GROUP BY 1`, nil, f.ByDivision},
 		{`SELECT substr(region, 1, 3), count(*) FROM members WHERE origin = '' AND status = 'member' AND length(region) >= 3 GROUP BY 1`, nil, f.ByRegion},
+		// Opportunities led from here; radar imports no co-op has taken
+		// on are not counted.
+		{`SELECT status, count(*) FROM opportunities WHERE origin = '' AND (lead <> '' OR source = '') GROUP BY status`, nil, f.Opportunities},
+		{`SELECT CASE WHEN countries > 1 THEN 'cross_border' ELSE 'national' END, count(*) FROM (
+			SELECT c.opportunity, count(DISTINCT c.country) AS countries FROM consortium c
+			JOIN opportunities o ON o.seq = c.opportunity WHERE o.origin = '' GROUP BY c.opportunity HAVING count(*) > 1) AS c GROUP BY 1`, nil, consortia},
 	}
 	for _, q := range queries {
 		rows, err := db.read.QueryContext(ctx, q.q, q.args...)
@@ -52,7 +61,33 @@ func (db *DB) StatsFigures(ctx context.Context, since time.Time) (*stats.Figures
 			return nil, err
 		}
 	}
+	f.CrossBorder = consortia["cross_border"]
+	f.Consortia = consortia["national"] + f.CrossBorder
+	if err := db.wonBids(ctx, f); err != nil {
+		return nil, err
+	}
 	return f, nil
+}
+
+// wonBids counts the won bids led from here and sums their value by
+// currency.
+func (db *DB) wonBids(ctx context.Context, f *stats.Figures) error {
+	rows, err := db.read.QueryContext(ctx, `SELECT coalesce(outcome_amount, ''), coalesce(outcome_currency, '') FROM opportunities WHERE origin = '' AND status = 'won'`)
+	if err != nil {
+		return fmt.Errorf("stats figures: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var amount, currency string
+		if err := rows.Scan(&amount, &currency); err != nil {
+			return err
+		}
+		f.BidsWon++
+		if v, err := strconv.ParseFloat(amount, 64); err == nil && currency != "" {
+			f.WonValues[currency] += v
+		}
+	}
+	return rows.Err()
 }
 
 // SaveReport keeps a national node's report.
