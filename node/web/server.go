@@ -18,6 +18,7 @@ import (
 	"github.com/e-toiles/etoiles/node/catalogue"
 	"github.com/e-toiles/etoiles/node/codes"
 	"github.com/e-toiles/etoiles/node/membership"
+	"github.com/e-toiles/etoiles/node/opportunity"
 )
 
 //go:embed templates/*.html
@@ -55,7 +56,11 @@ type Server struct {
 	// national node (the pages then answer 404).
 	Reports ReportSource
 	Trust   TrustService
-	Info    Info
+	// Opportunities serves the opportunity pages; nil hides them.
+	// Suggest proposes consortia on them; nil hides the suggestions.
+	Opportunities *opportunity.Service
+	Suggest       Suggester
+	Info          Info
 	// CSRFKey signs CSRF tokens; nil means a random key per process.
 	CSRFKey []byte
 	// Limits throttles login attempts; the zero value uses the defaults.
@@ -116,7 +121,18 @@ var funcs = template.FuncMap{
 		return m
 	},
 	"contains": contains,
-	"prefix":   strings.HasPrefix,
+	"list":     func(s ...string) []string { return s },
+	"inc":      func(i int) int { return i + 1 },
+	"para": func(s string) []string {
+		var out []string
+		for _, p := range strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n\n") {
+			if p = strings.TrimSpace(p); p != "" {
+				out = append(out, p)
+			}
+		}
+		return out
+	},
+	"prefix": strings.HasPrefix,
 	"host": func(u string) string {
 		if p, err := url.Parse(u); err == nil && p.Host != "" {
 			return p.Host
@@ -168,6 +184,13 @@ var Routes = []Route{
 	{"POST /admin/peers/{id}/block", adminOnly, (*Server).blockPeer},
 	{"POST /admin/peers/{id}/unblock", adminOnly, (*Server).unblockPeer},
 	{"GET /admin/settings", adminOnly, (*Server).settingsPage},
+	{"GET /foryou", people, (*Server).forYou},
+	{"GET /opportunities", people, (*Server).opportunitiesPage},
+	{"GET /opportunities/{id}", people, (*Server).opportunityPage},
+	{"POST /opportunities/{id}/interest", people, (*Server).expressInterest},
+	{"POST /opportunities/{id}/interests/{iid}/accept", people, (*Server).acceptInterest},
+	{"POST /opportunities/{id}/interests/{iid}/reject", people, (*Server).rejectInterest},
+	{"POST /opportunities/{id}/status", people, (*Server).setOpportunityStatus},
 	{"GET /network", confed, (*Server).networkPage},
 	{"GET /network/stats.csv", confed, (*Server).networkCSV},
 	{"GET /network/admissions", confed, (*Server).admissionsPage},
@@ -309,21 +332,26 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, rq *request, err e
 
 // view is what every page template gets.
 type view struct {
-	L        *Locale
-	User     *auth.User
-	CSRF     string
-	Title    string
-	Path     string
-	Next     string
-	Info     Info
-	Errors   []fieldProblem
-	Notice   string
-	D        any
-	Language []langLink
+	L     *Locale
+	User  *auth.User
+	CSRF  string
+	Title string
+	// TitleLang is the language of the title when it is content (an
+	// opportunity's title), not UI text.
+	TitleLang string
+	Path      string
+	Next      string
+	Info      Info
+	Errors    []fieldProblem
+	Notice    string
+	D         any
+	Language  []langLink
 	// Network is true when the user may see the confederation pages.
 	Network bool
 	// Reset is true when password reset links can be sent.
 	Reset bool
+	// Opps is true when the node serves opportunity pages.
+	Opps bool
 }
 
 type langLink struct {
@@ -349,6 +377,7 @@ func (v *view) Err(id string) *fieldProblem {
 func (s *Server) view(r *http.Request, rq *request, titleKey string, args ...any) *view {
 	v := &view{L: rq.L, User: rq.User, CSRF: rq.CSRF, Title: rq.L.T(titleKey, args...), Path: r.URL.Path, Info: s.Info}
 	v.Reset = s.Mailer != nil
+	v.Opps = s.Opportunities != nil
 	v.Network = rq.User != nil && hasRole(rq.User, confed) && s.isConfederation()
 	next := r.URL.RequestURI()
 	for _, tag := range Languages {
@@ -397,6 +426,8 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request, rq *request) error
 		redirect(w, r, "/network")
 	case rq.User.Role == auth.RoleAdmin:
 		redirect(w, r, "/admin/members")
+	case s.Opportunities != nil:
+		redirect(w, r, "/foryou")
 	default:
 		redirect(w, r, "/catalogue")
 	}
