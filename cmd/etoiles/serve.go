@@ -196,8 +196,9 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	resetKey := sha256.Sum256(append([]byte("etoiles password reset\x00"), key.Seed()...))
 	ui := &web.Server{
 		Accounts: &auth.Accounts{Store: m.db, ResetKey: resetKey[:]}, Members: members, Catalogue: cat, Codes: codeSvc, Peers: m.fed,
-		Info:   web.Info{PublicURL: m.Config.PublicURL, Name: m.Config.Name, Country: m.Config.Country, Role: m.Config.Role, Version: version},
-		Logger: log.With("component", "web"),
+		Opportunities: opps,
+		Info:          web.Info{PublicURL: m.Config.PublicURL, Name: m.Config.Name, Country: m.Config.Country, Role: m.Config.Role, Version: version},
+		Logger:        log.With("component", "web"),
 	}
 	if m.Config.Role == "confederation" {
 		ui.Reports, ui.Trust = m.db, m.fed

@@ -1,0 +1,204 @@
+package main
+
+import (
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+const autreEmail = "autre@autre.example"
+
+// mustOpportunity posts an opportunity through the API and returns its id.
+func mustOpportunity(t *testing.T, admin client, body string) string {
+	t.Helper()
+	s, b, _ := admin.do("POST", "/api/v1/opportunities", body)
+	if s != http.StatusCreated {
+		t.Fatalf("post opportunity: %d %v", s, b)
+	}
+	return b["id"].(string)
+}
+
+// mustOpportunityNode starts a node with scop-echo (video, web design) and
+// coop-autre (joinery), a person for each and an admin, and three
+// opportunities led by coop-autre: one that fits scop-echo, one that does
+// not, and one that fits but is no longer open.
+func mustOpportunityNode(t *testing.T) (base, fits, other, shut string) {
+	t.Helper()
+	base, dir := mustWebNode(t)
+	mustUser(t, dir, autreEmail, "member", "coop-autre", password)
+	admin := client{t, base, mustToken(t, dir, "--role", "admin")}
+	deadline := time.Now().Add(30 * 24 * time.Hour).UTC().Format(time.RFC3339)
+	fits = mustOpportunity(t, admin, `{"member":"coop-autre","title":{"fr":"Vidéo accessible d'un musée","en":"Accessible video for a museum"},
+		"summary":{"fr":"Films sous-titrés et mobilier adapté"},"country":"FR","status":"active","open_abroad":true,
+		"deadline":"`+deadline+`","value":{"amount":"125000","currency":"EUR"},
+		"lots":[{"id":"LOT-1","title":{"fr":"Films"},"cpv":["92111000"]},{"id":"LOT-2","title":{"fr":"Mobilier"},"cpv":["45421000"]}],
+		"competences":[{"cpv":"92111000","lot":"LOT-1"},{"cpv":"45421000","lot":"LOT-2"}],"flags":{"accessibility_criteria":true}}`)
+	other = mustOpportunity(t, admin, `{"member":"coop-autre","title":{"fr":"Charpente d'une école"},"country":"FR","status":"active",
+		"competences":[{"cpv":"45422000"}]}`)
+	shut = mustOpportunity(t, admin, `{"member":"coop-autre","title":{"fr":"Clip déjà déposé"},"country":"FR","status":"active",
+		"competences":[{"cpv":"92111000"}]}`)
+	if s, b, _ := admin.do("POST", "/api/v1/opportunities/"+shut+"/status", `{"status":"submitted"}`); s != 200 {
+		t.Fatalf("submit: %d %v", s, b)
+	}
+	return base, fits, other, shut
+}
+
+func TestWebOpportunities(t *testing.T) {
+	base, fits, other, shut := mustOpportunityNode(t)
+	echo := newBrowser(t, base)
+	echo.lang = "fr"
+	echo.login(echoEmail, password)
+	page := "/opportunities/" + fits
+
+	t.Run("for you", func(t *testing.T) {
+		if s, _, h := echo.get("/"); s != http.StatusSeeOther || h.Get("Location") != "/foryou" {
+			t.Errorf("a member's home: %d %s, want /foryou", s, h.Get("Location"))
+		}
+		s, body, _ := echo.get("/foryou")
+		if s != 200 || !strings.Contains(body, "<h1>Pour vous</h1>") {
+			t.Fatalf("GET /foryou: %d\n%s", s, body)
+		}
+		for _, want := range []string{`href="/opportunities/` + fits + `" lang="fr">Vidéo accessible d&#39;un musée</a>`,
+			"1 opportunité dans votre pays", `<span class="code">92111000</span>`, "Échéance", "125\u00a0000,00\u00a0€"} {
+			if !strings.Contains(body, want) {
+				t.Errorf("For you lacks %q", want)
+			}
+		}
+		for _, unwanted := range []string{other, shut} {
+			if strings.Contains(body, "/opportunities/"+unwanted+`"`) {
+				t.Errorf("For you shows %s, which does not fit or is not open", unwanted)
+			}
+		}
+		if _, body, _ := newBrowserAs(t, base, "en", autreEmail).get("/foryou"); strings.Contains(body, fits) {
+			t.Error("For you shows the lead its own opportunity")
+		}
+	})
+
+	t.Run("list and filters", func(t *testing.T) {
+		s, body, _ := echo.get("/opportunities?scope=local")
+		if s != 200 || !strings.Contains(body, "2 opportunités trouvées") || strings.Contains(body, shut) {
+			t.Errorf("open local opportunities: %d\n%s", s, body)
+		}
+		if _, body, _ := echo.get("/opportunities?status=all"); !strings.Contains(body, "3 opportunités trouvées") {
+			t.Errorf("all opportunities: want 3")
+		}
+		if _, body, _ := echo.get("/opportunities?competence=92000000"); !strings.Contains(body, "1 opportunité trouvée") {
+			t.Errorf("opportunities needing 92000000: want 1")
+		}
+		s, body, _ = echo.get("/opportunities?country=France&competence=abc")
+		if s != http.StatusBadRequest || !strings.Contains(body, `href="#country"`) || !strings.Contains(body, `aria-describedby="country-hint country-error"`) ||
+			!strings.Contains(body, `href="#competence"`) {
+			t.Errorf("bad filters: %d, want 400 with errors tied to the fields\n%s", s, body)
+		}
+	})
+
+	var interest string
+	t.Run("express interest", func(t *testing.T) {
+		s, body, _ := echo.get(page)
+		if s != 200 || !strings.Contains(body, `<h1>Vidéo accessible d&#39;un musée</h1>`) {
+			t.Fatalf("detail: %d\n%s", s, body)
+		}
+		if !regexp.MustCompile(`id="offer-92111000" name="competences" value="92111000" checked`).MatchString(body) ||
+			regexp.MustCompile(`id="offer-72413000" name="competences" value="72413000" checked`).MatchString(body) {
+			t.Errorf("the form should tick 92111000, which fits, and not 72413000")
+		}
+		if strings.Contains(body, "/accept") || strings.Contains(body, `action="/opportunities/`+fits+`/status"`) {
+			t.Error("a member who is not the lead sees the lead's forms")
+		}
+		s, body, _ = echo.post(page+"/interest", "role", "boss", "lots", "LOT-9", "competences", "92111000")
+		if s != http.StatusBadRequest || !strings.Contains(body, `aria-describedby="role-error"`) || !strings.Contains(body, `href="#lots"`) ||
+			!strings.Contains(body, `class="error-summary"`) {
+			t.Errorf("a bad interest: %d, want 400 with the errors tied and summarised\n%s", s, body)
+		}
+		echo.get(page)
+		s, _, h := echo.post(page+"/interest", "role", "group-member", "lots", "LOT-1", "competences", "92111000", "message", "Nous filmons en LSF.")
+		if s != http.StatusSeeOther || !strings.HasSuffix(h.Get("Location"), "?done=interest") {
+			t.Fatalf("express interest: %d", s)
+		}
+		_, body, _ = echo.get(page + "?done=interest")
+		if !strings.Contains(body, "Votre candidature est envoyée") || !strings.Contains(body, "en attente de réponse") || strings.Contains(body, `id="express"`) {
+			t.Errorf("after expressing interest the page should say so and hide the form\n%s", body)
+		}
+	})
+
+	autre := newBrowserAs(t, base, "it", autreEmail)
+	t.Run("permissions", func(t *testing.T) {
+		_, body, _ := autre.get(page)
+		m := regexp.MustCompile(`action="(/opportunities/` + fits + `/interests/([^/"]+)/accept)"`).FindStringSubmatch(body)
+		if m == nil {
+			t.Fatalf("the lead sees no accept button:\n%s", body)
+		}
+		interest = m[2]
+		echo.get(page)
+		if s, _, _ := echo.post(m[1]); s != http.StatusForbidden {
+			t.Errorf("a member accepts its own interest in another co-op's opportunity: %d, want 403", s)
+		}
+		if s, _, _ := echo.post(page+"/status", "status", "withdrawn"); s != http.StatusForbidden {
+			t.Errorf("a member moves another co-op's opportunity: %d, want 403", s)
+		}
+		autre.csrf = ""
+		if s, _, _ := autre.post(m[1]); s != http.StatusForbidden {
+			t.Errorf("accept without a CSRF token: %d, want 403", s)
+		}
+		admin := newBrowserAs(t, base, "en", adminEmail)
+		admin.get(page)
+		if s, _, _ := admin.post("/opportunities/"+other+"/interest", "role", "group-member"); s != http.StatusForbidden {
+			t.Errorf("an admin expresses interest: %d, want 403", s)
+		}
+		if s, _, _ := newBrowser(t, base).get(page); s != http.StatusSeeOther {
+			t.Errorf("anonymous GET of an opportunity: %d, want a redirect to login", s)
+		}
+	})
+
+	t.Run("the lead answers and moves the status", func(t *testing.T) {
+		_, body, _ := autre.get(page)
+		if !strings.Contains(body, `lang="fr">Nous filmons en LSF.</p>`) || !strings.Contains(body, `<h1 lang="en">Accessible video for a museum</h1>`) {
+			t.Errorf("the Italian lead should see the French message marked French and the English title (the fallback) marked English")
+		}
+		if s, _, h := autre.post(page + "/interests/" + interest + "/accept"); s != http.StatusSeeOther || !strings.HasSuffix(h.Get("Location"), "done=accepted") {
+			t.Fatalf("accept: %d", s)
+		}
+		_, body, _ = autre.get(page + "?done=accepted")
+		if !strings.Contains(body, "la cooperativa entra nel raggruppamento") || !strings.Contains(body, "<th scope=\"row\">Scop Écho") {
+			t.Errorf("after accepting, the consortium should list Scop Écho\n%s", body)
+		}
+		if s, _, _ := autre.post(page + "/interests/" + interest + "/accept"); s != http.StatusConflict {
+			t.Errorf("accepting twice: %d, want 409", s)
+		}
+		autre.get(page)
+		if s, _, _ := autre.post(page+"/status", "status", "submitted"); s != http.StatusSeeOther {
+			t.Fatalf("submit: %d", s)
+		}
+		autre.get(page)
+		s, body, _ := autre.post(page+"/status", "status", "won")
+		if s != http.StatusBadRequest || !strings.Contains(body, `href="#outcome_amount"`) || !strings.Contains(body, `aria-describedby="outcome_amount-hint outcome_amount-error"`) {
+			t.Errorf("won without the amount: %d, want 400 with the error on the amount\n%s", s, body)
+		}
+		if s, _, _ := autre.post(page+"/status", "status", "won", "outcome_amount", "118000,5", "outcome_currency", "EUR"); s != http.StatusSeeOther {
+			t.Fatalf("won: %d", s)
+		}
+		_, body, _ = autre.get(page)
+		if !strings.Contains(body, "118.000,50\u00a0€") || !strings.Contains(body, "vinta") {
+			t.Errorf("the won bid's value in Italian is missing\n%s", body)
+		}
+		s, body, _ = autre.post(page+"/status", "status", "active")
+		if s != http.StatusBadRequest || !strings.Contains(body, `aria-describedby="status-error"`) {
+			t.Errorf("an illegal move: %d, want 400 with the error on the status", s)
+		}
+		_, body, _ = echo.get(page)
+		if !strings.Contains(body, "acceptée") {
+			t.Errorf("the member does not see its interest accepted")
+		}
+	})
+}
+
+// newBrowserAs logs a person in with a browser in a language.
+func newBrowserAs(t *testing.T, base, lang, email string) *browser {
+	t.Helper()
+	b := newBrowser(t, base)
+	b.lang = lang
+	b.login(email, password)
+	return b
+}
