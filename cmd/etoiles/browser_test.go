@@ -321,7 +321,10 @@ func TestBrowser(t *testing.T) {
 	})
 	mustUser(t, fr.dir, adminEmail, "admin", "", password)
 	mustUser(t, fr.dir, echoEmail, "member", "scop-echo", password)
+	mustUser(t, fr.dir, autreEmail, "member", "coop-autre", password)
+	mustUser(t, it.dir, sottoEmail, "member", "cooperativa-sottotitoli", password)
 	base := "http://" + fr.addr
+	opps := mustCrossBorderOpportunities(t, fr, it)
 
 	t.Run("keyboard only", func(t *testing.T) {
 		p := newPage(t, ctx, base)
@@ -330,6 +333,9 @@ func TestBrowser(t *testing.T) {
 		p.key(echoEmail)
 		p.key(kb.Tab)
 		p.key(password)
+		p.press(kb.Enter)
+		p.waitPath("/foryou")
+		p.tabTo("/catalogue")
 		p.press(kb.Enter)
 		p.waitPath("/catalogue")
 		p.tabTo("q")
@@ -366,11 +372,17 @@ func TestBrowser(t *testing.T) {
 		p.logout()
 	})
 
+	t.Run("keyboard only: opportunities across borders, in Italian and French", func(t *testing.T) {
+		keyboardOpportunities(t, ctx, fr, it, opps)
+	})
+
 	pages := map[string][]struct{ path, shot string }{
 		adminEmail: {{"/admin/members", "admin-members"}, {"/admin/members/scop-echo", "admin-member"}, {"/admin/members/new", "admin-new-member"},
 			{"/admin/invites", "admin-invites"}, {"/admin/peers", "admin-peers"}, {"/admin/settings", "admin-settings"},
 			{"/catalogue?competence=92000000", ""}, {"/coops/coop-autre/edit", ""}},
-		echoEmail: {{"/catalogue", "catalogue"}, {"/coops/scop-echo/edit", "profile"}},
+		echoEmail: {{"/catalogue", "catalogue"}, {"/coops/scop-echo/edit", "profile"}, {"/foryou", "foryou"},
+			{"/opportunities", "opportunities"}, {"/opportunities?country=Francia", ""}},
+		autreEmail: {{"/opportunities/" + opps.onFR, "opportunity-lead"}},
 	}
 	t.Run("anonymous pages", func(t *testing.T) {
 		p := newPage(t, ctx, base)
@@ -398,7 +410,7 @@ func TestBrowser(t *testing.T) {
 		p.screenshot("login-error-fr")
 		p.open("/lang/en?next=/login")
 	})
-	for _, who := range []string{adminEmail, echoEmail} {
+	for _, who := range []string{adminEmail, echoEmail, autreEmail} {
 		t.Run(who, func(t *testing.T) {
 			p := newPage(t, ctx, base)
 			p.login(who)

@@ -1,0 +1,128 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp/kb"
+)
+
+const sottoEmail = "sottotitoli@it.example"
+
+// crossBorder holds two opportunities: one led by coop-autre on fr, one
+// led by Cooperativa Sottotitoli on it; each fits a co-op of the other
+// country.
+type crossBorder struct {
+	onFR, onIT string // local ids on their origin nodes
+}
+
+func mustCrossBorderOpportunities(t *testing.T, fr, it *testNode) crossBorder {
+	t.Helper()
+	deadline := time.Now().Add(20 * 24 * time.Hour).UTC().Format(time.RFC3339)
+	var c crossBorder
+	c.onFR = mustOpportunity(t, fr.admin, `{"member":"coop-autre","title":{"fr":"Musée accessible : films et mobilier"},
+		"summary":{"fr":"Films en langue des signes et mobilier adapté pour un musée de Lyon"},"country":"FR","status":"active",
+		"open_abroad":true,"deadline":"`+deadline+`","value":{"amount":"90000","currency":"EUR"},
+		"competences":[{"cpv":"92111000"},{"cpv":"45421000"}],"flags":{"accessibility_criteria":true}}`)
+	c.onIT = mustOpportunity(t, it.admin, `{"member":"cooperativa-sottotitoli","title":{"it":"Portale accessibile per un teatro","en":"Accessible website for a theatre"},
+		"summary":{"it":"Sito web accessibile con video sottotitolati"},"country":"IT","status":"active","open_abroad":true,
+		"deadline":"`+deadline+`","competences":[{"cpv":"72413000"},{"cpv":"92111000"}]}`)
+	for _, w := range []struct {
+		n     *testNode
+		title string
+	}{{it, "Musée accessible"}, {fr, "Portale accessibile"}} {
+		waitFor(t, 15*time.Second, "the other country's opportunity on "+w.n.name, func() (bool, string) {
+			_, b, _ := w.n.admin.do("GET", "/api/v1/opportunities?scope=cross-border", "")
+			return strings.Contains(fmt.Sprint(b), w.title), fmt.Sprint(b)
+		})
+	}
+	return c
+}
+
+// keyboardOpportunities runs the member's and the lead's main tasks with
+// Tab and Enter alone: an Italian co-op finds the French opportunity in
+// "Per voi" and expresses interest, the French lead accepts it; then a
+// French co-op does the same with the Italian opportunity, and the
+// Italian lead accepts.
+func keyboardOpportunities(t *testing.T, ctx context.Context, fr, it *testNode, opps crossBorder) {
+	type run struct {
+		memberNode, leadNode *testNode
+		member, lead         string
+		memberLang, leadLang string
+		title, leadID        string
+		sent, accepted       string // the notices, in the member's and the lead's language
+		shot                 string
+	}
+	for _, r := range []run{
+		{it, fr, sottoEmail, autreEmail, "it", "fr", "Musée accessible", opps.onFR,
+			"La vostra candidatura è stata inviata", "la coopérative rejoint le groupement", "it"},
+		{fr, it, echoEmail, sottoEmail, "fr", "it", "Accessible website for a theatre", opps.onIT,
+			"Votre candidature est envoyée", "la cooperativa entra nel raggruppamento", "fr"},
+	} {
+		m := newPage(t, ctx, "http://"+r.memberNode.addr)
+		m.open("/lang/" + r.memberLang + "?next=/login")
+		m.tabTo("email")
+		m.key(r.member)
+		m.key(kb.Tab)
+		m.key(password)
+		m.press(kb.Enter)
+		m.waitPath("/foryou")
+		if !strings.Contains(m.text(), r.title) {
+			t.Fatalf("%s: For you lacks %q:\n%s", r.member, r.title, m.text())
+		}
+		m.checkAccessibility("for you (" + r.memberLang + ")")
+		link := m.eval(`(function(){const h=document.getElementById("cross"); const l=h && h.nextElementSibling && h.nextElementSibling.querySelector("a[href^='/opportunities/']"); return l ? l.getAttribute("href") : ""})()`)
+		if link == "" {
+			t.Fatalf("%s: no cross-border opportunity in For you:\n%s", r.member, m.text())
+		}
+		m.tabTo(link)
+		m.press(kb.Enter)
+		m.waitPath(link)
+		m.checkAccessibility("opportunity, member view (" + r.memberLang + ")")
+		m.screenshot("opportunity-express-" + r.shot)
+		m.tabTo("message")
+		m.key("Disponibili da marzo.")
+		m.tabTo("express")
+		m.press(kb.Enter)
+		m.waitPath(link + "?done=interest")
+		if !strings.Contains(m.text(), r.sent) {
+			t.Fatalf("%s: expressing interest by keyboard: %s", r.member, m.text())
+		}
+
+		l := newPage(t, ctx, "http://"+r.leadNode.addr)
+		l.open("/lang/" + r.leadLang + "?next=/login")
+		l.tabTo("email")
+		l.key(r.lead)
+		l.key(kb.Tab)
+		l.key(password)
+		l.press(kb.Enter)
+		l.waitPath("/foryou")
+		l.tabTo("/opportunities")
+		l.press(kb.Enter)
+		l.waitPath("/opportunities")
+		l.tabTo("/opportunities/" + r.leadID)
+		l.press(kb.Enter)
+		l.waitPath("/opportunities/" + r.leadID)
+		var accept string
+		waitFor(t, 15*time.Second, "the interest at the lead's node", func() (bool, string) {
+			l.open("/opportunities/" + r.leadID)
+			accept = l.eval(`(function(){const b=document.querySelector("button[id^=accept-]"); return b ? b.id : ""})()`)
+			return accept != "", l.text()
+		})
+		l.checkAccessibility("opportunity, lead view (" + r.leadLang + ")")
+		l.tabTo(accept)
+		l.press(kb.Enter)
+		l.waitPath("/opportunities/" + r.leadID + "?done=accepted")
+		if !strings.Contains(l.text(), r.accepted) {
+			t.Fatalf("%s: accepting by keyboard: %s", r.lead, l.text())
+		}
+		waitFor(t, 15*time.Second, "the answer back at the member's node", func() (bool, string) {
+			m.open(link)
+			txt := m.text()
+			return strings.Contains(txt, map[string]string{"it": "accettata", "fr": "acceptée"}[r.memberLang]), txt
+		})
+	}
+}
