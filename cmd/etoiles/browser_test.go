@@ -391,6 +391,9 @@ func TestBrowser(t *testing.T) {
 		p.screenshot("login")
 		p.open("/password/forgot")
 		p.checkAccessibility("forgotten password")
+		p.open(mustResetLink(t, fr.dir, echoEmail))
+		p.checkAccessibility("password reset")
+		p.screenshot("password-reset")
 		p.open("/nowhere")
 		p.checkAccessibility("404")
 		// The checker itself catches a nameless button, a focusable

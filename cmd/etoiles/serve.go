@@ -191,11 +191,8 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	mux := http.NewServeMux()
 	srv.Register(mux)
 	m.fed.Register(mux)
-	// Password reset links are keyed with a secret derived from the
-	// node's token key, so that they survive a restart.
-	resetKey := sha256.Sum256(append([]byte("etoiles password reset\x00"), key.Seed()...))
 	ui := &web.Server{
-		Accounts: &auth.Accounts{Store: m.db, ResetKey: resetKey[:]}, Members: members, Catalogue: cat, Codes: codeSvc, Peers: m.fed,
+		Accounts: &auth.Accounts{Store: m.db, ResetKey: resetKey(key)}, Members: members, Catalogue: cat, Codes: codeSvc, Peers: m.fed,
 		Opportunities: opps,
 		Info:          web.Info{PublicURL: m.Config.PublicURL, Name: m.Config.Name, Country: m.Config.Country, Role: m.Config.Role, Version: version},
 		Logger:        log.With("component", "web"),
@@ -231,6 +228,13 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	log.Info("etoiles node ready", "listen", m.Addr(), "public_url", m.Config.PublicURL, "role", m.Config.Role,
 		"data", m.Config.DataDir, "nats", natsMode(m.Config), "startup", time.Since(start).Round(time.Millisecond), "pid", os.Getpid())
 	return nil
+}
+
+// resetKey derives the key of password reset links from the node's token
+// key, so that links survive a restart and nothing more is kept.
+func resetKey(key ed25519.PrivateKey) []byte {
+	k := sha256.Sum256(append([]byte("etoiles password reset\x00"), key.Seed()...))
+	return k[:]
 }
 
 func natsMode(c Config) string {
