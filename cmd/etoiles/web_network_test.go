@@ -26,7 +26,7 @@ func mustConfederationWeb(t *testing.T) *testNode {
 		{Node: "http://fr.example/actor", Country: "FR", GeneratedAt: now.Add(-time.Hour), Threshold: 3,
 			Members: map[string]int{"member": 1234, "prospect": 12, "lapsed": 5, "alumni": 40}, Churn: 0.125,
 			ByDivision: map[string]int{"72": 400, "92": 30}, Consortia: 7, CrossBorder: 3, BidsWon: 2, BidsWonValue: 1234.5,
-			Opportunities: map[string]int{"open": 9}, Suppressed: []string{"by_region"}},
+			Opportunities: map[string]int{"active": 9, "won": 2}, Suppressed: []string{"by_region"}},
 		{Node: "http://it.example/actor", Country: "IT", GeneratedAt: now.Add(-2 * time.Hour), Threshold: 3,
 			Members: map[string]int{"member": 321}, Churn: 0.05, EventsHeld: 4},
 	}

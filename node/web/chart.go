@@ -76,7 +76,8 @@ type lineChart struct {
 
 type linePoint struct {
 	point
-	X, Y int
+	X, Y   int
+	Anchor string // of the x label: start, middle or end, to stay inside
 }
 
 type gridLine struct {
@@ -116,7 +117,14 @@ func newLineChart(id, title string, l *Locale, points []point) *lineChart {
 			x = (c.Left + right) / 2
 		}
 		y := c.Bottom - int(p.Value/scale*float64(c.Bottom-top))
-		lp := linePoint{point: p, X: x, Y: y}
+		lp := linePoint{point: p, X: x, Y: y, Anchor: "middle"}
+		switch {
+		case len(points) == 1:
+		case i == 0:
+			lp.Anchor = "start"
+		case i == len(points)-1:
+			lp.Anchor = "end"
+		}
 		c.Points = append(c.Points, lp)
 		coords = append(coords, fmt.Sprintf("%d,%d", x, y))
 		if i%every == 0 || i == len(points)-1 {
