@@ -266,7 +266,7 @@ func (p *page) accessibilityProblems(name string) []string {
 	if bad := p.eval(`Array.from(document.querySelectorAll("[lang]")).filter(e => !e.lang.trim()).map(e => e.outerHTML.slice(0, 80)).join(" | ")`); bad != "" {
 		errorf("%s: empty lang attributes: %s", name, bad)
 	}
-	if n := p.eval(`String(document.querySelectorAll("script, [style]").length)`); n != "0" {
+	if n := p.eval(`String(document.querySelectorAll("script:not([src]), [style]").length)`); n != "0" {
 		errorf("%s: %s scripts or inline styles", name, n)
 	}
 	return problems

@@ -51,6 +51,7 @@ type Main struct {
 	fed      *federation.Federation
 	server   *http.Server
 	listener net.Listener
+	ui       *web.Server
 
 	cancel  context.CancelFunc
 	wg      sync.WaitGroup
@@ -193,9 +194,9 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	m.fed.Register(mux)
 	ui := &web.Server{
 		Accounts: &auth.Accounts{Store: m.db, ResetKey: resetKey(key)}, Members: members, Catalogue: cat, Codes: codeSvc, Peers: m.fed,
-		Opportunities: opps,
-		Info:          web.Info{PublicURL: m.Config.PublicURL, Name: m.Config.Name, Country: m.Config.Country, Role: m.Config.Role, Version: version},
-		Logger:        log.With("component", "web"),
+		Opportunities: opps, Live: liveBus{m.bus.Conn()},
+		Info:   web.Info{PublicURL: m.Config.PublicURL, Name: m.Config.Name, Country: m.Config.Country, Role: m.Config.Role, Version: version},
+		Logger: log.With("component", "web"),
 	}
 	if m.Config.Role == "confederation" {
 		ui.Reports, ui.Trust = m.db, m.fed
@@ -203,6 +204,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if err := ui.Register(mux); err != nil {
 		return fmt.Errorf("web ui: %w", err)
 	}
+	m.ui = ui
 	m.server = &http.Server{
 		Handler:           api.Instrument(reg, mux),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -255,6 +257,9 @@ func (m *Main) Close() error {
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), timeout)
 		defer cancel()
+		if m.ui != nil {
+			m.ui.Close() // end the pages' live streams, which Shutdown would wait for
+		}
 		if m.server != nil {
 			// Drain HTTP for half the budget, then close what is left: a
 			// peer's connection that was opened but never used keeps

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bufio"
+	"context"
 	"net/http"
 	"regexp"
 	"strings"
@@ -95,7 +97,9 @@ func TestWebOpportunities(t *testing.T) {
 	})
 
 	var interest string
+	autre := newBrowserAs(t, base, "it", autreEmail)
 	t.Run("express interest", func(t *testing.T) {
+		live := openLive(t, autre, "/live/opportunities/"+fits)
 		s, body, _ := echo.get(page)
 		if s != 200 || !strings.Contains(body, `<h1>Vidéo accessible d&#39;un musée</h1>`) {
 			t.Fatalf("detail: %d\n%s", s, body)
@@ -117,13 +121,20 @@ func TestWebOpportunities(t *testing.T) {
 		if s != http.StatusSeeOther || !strings.HasSuffix(h.Get("Location"), "?done=interest") {
 			t.Fatalf("express interest: %d", s)
 		}
+		select {
+		case line := <-live:
+			if line != "event: change" {
+				t.Errorf("live stream: %q, want a change", line)
+			}
+		case <-time.After(10 * time.Second):
+			t.Error("the lead's live stream did not tell of the new interest")
+		}
 		_, body, _ = echo.get(page + "?done=interest")
 		if !strings.Contains(body, "Votre candidature est envoyée") || !strings.Contains(body, "en attente de réponse") || strings.Contains(body, `id="express"`) {
 			t.Errorf("after expressing interest the page should say so and hide the form\n%s", body)
 		}
 	})
 
-	autre := newBrowserAs(t, base, "it", autreEmail)
 	t.Run("permissions", func(t *testing.T) {
 		_, body, _ := autre.get(page)
 		m := regexp.MustCompile(`action="(/opportunities/` + fits + `/interests/([^/"]+)/accept)"`).FindStringSubmatch(body)
@@ -147,8 +158,13 @@ func TestWebOpportunities(t *testing.T) {
 		if s, _, _ := admin.post("/opportunities/"+other+"/interest", "role", "group-member"); s != http.StatusForbidden {
 			t.Errorf("an admin expresses interest: %d, want 403", s)
 		}
-		if s, _, _ := newBrowser(t, base).get(page); s != http.StatusSeeOther {
-			t.Errorf("anonymous GET of an opportunity: %d, want a redirect to login", s)
+		for _, path := range []string{page, "/live/opportunities/" + fits} {
+			if s, _, _ := newBrowser(t, base).get(path); s != http.StatusSeeOther {
+				t.Errorf("anonymous GET %s: %d, want a redirect to login", path, s)
+			}
+		}
+		if s, _, _ := echo.get("/live/opportunities/nosuchthing"); s != http.StatusNotFound {
+			t.Errorf("live stream of an unknown opportunity: %d, want 404", s)
 		}
 	})
 
@@ -201,4 +217,31 @@ func newBrowserAs(t *testing.T, base, lang, email string) *browser {
 	b.lang = lang
 	b.login(email, password)
 	return b
+}
+
+// openLive follows a page's event stream with b's session and returns its
+// event lines (comments and data left out).
+func openLive(t *testing.T, b *browser, path string) <-chan string {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	req, _ := http.NewRequestWithContext(ctx, "GET", b.base+path, nil)
+	resp, err := b.c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "text/event-stream" {
+		t.Fatalf("GET %s: %d %s", path, resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	lines := make(chan string, 16)
+	go func() {
+		defer resp.Body.Close()
+		sc := bufio.NewScanner(resp.Body)
+		for sc.Scan() {
+			if l := sc.Text(); strings.HasPrefix(l, "event:") {
+				lines <- l
+			}
+		}
+	}()
+	return lines
 }

@@ -308,6 +308,9 @@ func (s *Server) renderOpportunity(w http.ResponseWriter, r *http.Request, rq *r
 		v.TitleLang = d.Title.Lang
 	}
 	v.Errors = errs
+	if s.Live != nil {
+		v.LiveURL = "/live/opportunities/" + url.PathEscape(o.ID)
+	}
 	switch r.URL.Query().Get("done") {
 	case "interest", "accepted", "rejected", "status":
 		v.Notice = l.T("opportunity.done." + r.URL.Query().Get("done"))

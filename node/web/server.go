@@ -60,7 +60,10 @@ type Server struct {
 	// Suggest proposes consortia on them; nil hides the suggestions.
 	Opportunities *opportunity.Service
 	Suggest       Suggester
-	Info          Info
+	// Live lets pages follow the event stream (server-sent events that a
+	// small script turns into an offer to reload); nil turns it off.
+	Live LiveEvents
+	Info Info
 	// CSRFKey signs CSRF tokens; nil means a random key per process.
 	CSRFKey []byte
 	// Limits throttles login attempts; the zero value uses the defaults.
@@ -72,6 +75,9 @@ type Server struct {
 	pages   map[string]*template.Template
 	limiter *loginLimiter
 	mails   sync.WaitGroup
+
+	closeOnce, stopOnce sync.Once
+	closing             chan struct{}
 }
 
 // Init parses the templates; Register calls it.
@@ -191,6 +197,7 @@ var Routes = []Route{
 	{"POST /opportunities/{id}/interests/{iid}/accept", people, (*Server).acceptInterest},
 	{"POST /opportunities/{id}/interests/{iid}/reject", people, (*Server).rejectInterest},
 	{"POST /opportunities/{id}/status", people, (*Server).setOpportunityStatus},
+	{"GET /live/opportunities/{id}", people, (*Server).liveOpportunity},
 	{"GET /network", confed, (*Server).networkPage},
 	{"GET /network/stats.csv", confed, (*Server).networkCSV},
 	{"GET /network/admissions", confed, (*Server).admissionsPage},
@@ -221,7 +228,7 @@ func (s *Server) Register(mux *http.ServeMux) error {
 func secureHeaders(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		hd := w.Header()
-		hd.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+		hd.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
 		hd.Set("X-Content-Type-Options", "nosniff")
 		hd.Set("Referrer-Policy", "same-origin")
 		hd.Set("X-Frame-Options", "DENY")
@@ -352,6 +359,8 @@ type view struct {
 	Reset bool
 	// Opps is true when the node serves opportunity pages.
 	Opps bool
+	// LiveURL is the page's event stream, for static/live.js; "" for none.
+	LiveURL string
 }
 
 type langLink struct {
