@@ -62,6 +62,23 @@ func keyboardOpportunities(t *testing.T, ctx context.Context, fr, it *testNode, 
 		{fr, it, echoEmail, sottoEmail, "fr", "it", "Accessible website for a theatre", opps.onIT,
 			"Votre candidature est envoyée", "la cooperativa entra nel raggruppamento", "fr"},
 	} {
+		// The lead opens the opportunity first, and keeps it open.
+		l := newPage(t, ctx, "http://"+r.leadNode.addr)
+		l.open("/lang/" + r.leadLang + "?next=/login")
+		l.tabTo("email")
+		l.key(r.lead)
+		l.key(kb.Tab)
+		l.key(password)
+		l.press(kb.Enter)
+		l.waitPath("/foryou")
+		l.tabTo("/opportunities")
+		l.press(kb.Enter)
+		l.waitPath("/opportunities")
+		leadPage := "/opportunities/" + r.leadID
+		l.tabTo(leadPage)
+		l.press(kb.Enter)
+		l.waitPath(leadPage)
+
 		m := newPage(t, ctx, "http://"+r.memberNode.addr)
 		m.open("/lang/" + r.memberLang + "?next=/login")
 		m.tabTo("email")
@@ -74,6 +91,9 @@ func keyboardOpportunities(t *testing.T, ctx context.Context, fr, it *testNode, 
 			t.Fatalf("%s: For you lacks %q:\n%s", r.member, r.title, m.text())
 		}
 		m.checkAccessibility("for you (" + r.memberLang + ")")
+		if r.shot == "fr" {
+			m.screenshot("foryou")
+		}
 		link := m.eval(`(function(){const h=document.getElementById("cross"); const l=h && h.nextElementSibling && h.nextElementSibling.querySelector("a[href^='/opportunities/']"); return l ? l.getAttribute("href") : ""})()`)
 		if link == "" {
 			t.Fatalf("%s: no cross-border opportunity in For you:\n%s", r.member, m.text())
@@ -84,7 +104,7 @@ func keyboardOpportunities(t *testing.T, ctx context.Context, fr, it *testNode, 
 		m.checkAccessibility("opportunity, member view (" + r.memberLang + ")")
 		m.screenshot("opportunity-express-" + r.shot)
 		m.tabTo("message")
-		m.key("Disponibili da marzo.")
+		m.key("LSF / LIS")
 		m.tabTo("express")
 		m.press(kb.Enter)
 		m.waitPath(link + "?done=interest")
@@ -92,32 +112,30 @@ func keyboardOpportunities(t *testing.T, ctx context.Context, fr, it *testNode, 
 			t.Fatalf("%s: expressing interest by keyboard: %s", r.member, m.text())
 		}
 
-		l := newPage(t, ctx, "http://"+r.leadNode.addr)
-		l.open("/lang/" + r.leadLang + "?next=/login")
-		l.tabTo("email")
-		l.key(r.lead)
-		l.key(kb.Tab)
-		l.key(password)
-		l.press(kb.Enter)
-		l.waitPath("/foryou")
-		l.tabTo("/opportunities")
-		l.press(kb.Enter)
-		l.waitPath("/opportunities")
-		l.tabTo("/opportunities/" + r.leadID)
-		l.press(kb.Enter)
-		l.waitPath("/opportunities/" + r.leadID)
-		var accept string
-		waitFor(t, 15*time.Second, "the interest at the lead's node", func() (bool, string) {
-			l.open("/opportunities/" + r.leadID)
-			accept = l.eval(`(function(){const b=document.querySelector("button[id^=accept-]"); return b ? b.id : ""})()`)
-			return accept != "", l.text()
+		// The lead's open page says it changed (the interest came over
+		// federation and the live stream); the lead reloads from the
+		// link and accepts, by keyboard.
+		waitFor(t, 15*time.Second, "the lead's page to offer a reload", func() (bool, string) {
+			txt := l.eval(`document.getElementById("live") ? document.getElementById("live").innerText : "no live region"`)
+			return txt != "", txt
 		})
+		l.checkAccessibility("opportunity, lead view with a live notice (" + r.leadLang + ")")
+		l.tabTo(leadPage)
+		l.press(kb.Enter)
+		l.waitPath(leadPage)
+		accept := l.eval(`(function(){const b=document.querySelector("button[id^=accept-]"); return b ? b.id : ""})()`)
+		if accept == "" {
+			t.Fatalf("%s: no interest to accept after reloading:\n%s", r.lead, l.text())
+		}
 		l.checkAccessibility("opportunity, lead view (" + r.leadLang + ")")
 		l.tabTo(accept)
 		l.press(kb.Enter)
-		l.waitPath("/opportunities/" + r.leadID + "?done=accepted")
+		l.waitPath(leadPage + "?done=accepted")
 		if !strings.Contains(l.text(), r.accepted) {
 			t.Fatalf("%s: accepting by keyboard: %s", r.lead, l.text())
+		}
+		if r.shot == "it" {
+			l.screenshot("opportunity-lead")
 		}
 		waitFor(t, 15*time.Second, "the answer back at the member's node", func() (bool, string) {
 			m.open(link)

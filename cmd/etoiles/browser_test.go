@@ -380,9 +380,9 @@ func TestBrowser(t *testing.T) {
 		adminEmail: {{"/admin/members", "admin-members"}, {"/admin/members/scop-echo", "admin-member"}, {"/admin/members/new", "admin-new-member"},
 			{"/admin/invites", "admin-invites"}, {"/admin/peers", "admin-peers"}, {"/admin/settings", "admin-settings"},
 			{"/catalogue?competence=92000000", ""}, {"/coops/coop-autre/edit", ""}},
-		echoEmail: {{"/catalogue", "catalogue"}, {"/coops/scop-echo/edit", "profile"}, {"/foryou", "foryou"},
+		echoEmail: {{"/catalogue", "catalogue"}, {"/coops/scop-echo/edit", "profile"}, {"/foryou", ""},
 			{"/opportunities", "opportunities"}, {"/opportunities?country=Francia", ""}},
-		autreEmail: {{"/opportunities/" + opps.onFR, "opportunity-lead"}},
+		autreEmail: {{"/opportunities/" + opps.onFR, ""}, {"/foryou", ""}},
 	}
 	t.Run("anonymous pages", func(t *testing.T) {
 		p := newPage(t, ctx, base)
