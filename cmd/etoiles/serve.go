@@ -51,12 +51,14 @@ type Main struct {
 	fed      *federation.Federation
 	server   *http.Server
 	listener net.Listener
-	ui       *web.Server
 
 	cancel  context.CancelFunc
 	wg      sync.WaitGroup
 	once    sync.Once
 	started bool
+
+	// ui is the web interface; Close ends its live streams first.
+	ui *web.Server
 }
 
 // Addr returns the address the HTTP server listens on.
