@@ -297,8 +297,10 @@ func TestBrowser(t *testing.T) {
 	it := MustFederatedNode(t, "it", "IT")
 	lists := sharedtest.Path(t, "eforms", "codelists")
 	var out, errOut strings.Builder
-	if code := run(context.Background(), []string{"vocab", "import", "--data", fr.dir, filepath.Join(lists, "cpv.csv")}, func(string) string { return "" }, &out, &errOut); code != 0 {
-		t.Fatalf("vocab import: %s", errOut.String())
+	for _, n := range []*testNode{fr, it} {
+		if code := run(context.Background(), []string{"vocab", "import", "--data", n.dir, filepath.Join(lists, "cpv.csv")}, func(string) string { return "" }, &out, &errOut); code != 0 {
+			t.Fatalf("vocab import on %s: %s", n.name, errOut.String())
+		}
 	}
 	for _, pair := range [][2]*testNode{{fr, it}, {it, fr}} {
 		if s, body, _ := pair[0].admin.do("POST", "/api/v1/peers", `{"url":"`+pair[1].actor()+`"}`); s != 201 {
