@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 )
 
@@ -50,6 +51,7 @@ func mustCrossBorderOpportunities(t *testing.T, fr, it *testNode) crossBorder {
 func keyboardOpportunities(t *testing.T, ctx context.Context, fr, it *testNode, opps crossBorder) {
 	type run struct {
 		memberNode, leadNode *testNode
+		coop, personName     string // the member co-op and its new person's name
 		member, lead         string
 		memberLang, leadLang string
 		title, leadID        string
@@ -57,9 +59,9 @@ func keyboardOpportunities(t *testing.T, ctx context.Context, fr, it *testNode, 
 		shot                 string
 	}
 	for _, r := range []run{
-		{it, fr, sottoEmail, autreEmail, "it", "fr", "Musée accessible", opps.onFR,
+		{it, fr, "cooperativa-sottotitoli", "Giulia", "giulia@sottotitoli.example", autreEmail, "it", "fr", "Musée accessible", opps.onFR,
 			"La vostra candidatura è stata inviata", "la coopérative rejoint le groupement", "it"},
-		{fr, it, echoEmail, sottoEmail, "fr", "it", "Accessible website for a theatre", opps.onIT,
+		{fr, it, "scop-echo", "Marie", "marie@echo.example", sottoEmail, "fr", "it", "Accessible website for a theatre", opps.onIT,
 			"Votre candidature est envoyée", "la cooperativa entra nel raggruppamento", "fr"},
 	} {
 		// The lead opens the opportunity first, and keeps it open.
@@ -79,11 +81,20 @@ func keyboardOpportunities(t *testing.T, ctx context.Context, fr, it *testNode, 
 		l.press(kb.Enter)
 		l.waitPath(leadPage)
 
+		// The member's person was invited by the node's admin, and
+		// accepts the invitation and logs in by keyboard.
 		m := newPage(t, ctx, "http://"+r.memberNode.addr)
-		m.open("/lang/" + r.memberLang + "?next=/login")
-		m.tabTo("email")
-		m.key(r.member)
+		link := inviteByWeb(t, ctx, r.memberNode, r.coop, r.member)
+		m.open("/lang/" + r.memberLang + "?next=" + link)
+		m.tabTo("name")
+		m.key(r.personName)
+		m.tabTo("password")
+		m.key(password)
 		m.key(kb.Tab)
+		m.key(password)
+		m.press(kb.Enter)
+		m.waitPath("/invite/")
+		m.tabTo("password")
 		m.key(password)
 		m.press(kb.Enter)
 		m.waitPath("/foryou")
@@ -94,7 +105,7 @@ func keyboardOpportunities(t *testing.T, ctx context.Context, fr, it *testNode, 
 		if r.shot == "fr" {
 			m.screenshot("foryou")
 		}
-		link := m.eval(`(function(){const h=document.getElementById("cross"); const l=h && h.nextElementSibling && h.nextElementSibling.querySelector("a[href^='/opportunities/']"); return l ? l.getAttribute("href") : ""})()`)
+		link = m.eval(`(function(){const h=document.getElementById("cross"); const l=h && h.nextElementSibling && h.nextElementSibling.querySelector("a[href^='/opportunities/']"); return l ? l.getAttribute("href") : ""})()`)
 		if link == "" {
 			t.Fatalf("%s: no cross-border opportunity in For you:\n%s", r.member, m.text())
 		}
@@ -143,4 +154,23 @@ func keyboardOpportunities(t *testing.T, ctx context.Context, fr, it *testNode, 
 			return strings.Contains(txt, map[string]string{"it": "accettata", "fr": "acceptée"}[r.memberLang]), txt
 		})
 	}
+}
+
+// inviteByWeb has the node's admin invite a person of a co-op from the
+// Invitations page, and returns the path of the invitation link.
+func inviteByWeb(t *testing.T, ctx context.Context, n *testNode, coop, email string) string {
+	t.Helper()
+	a := newPage(t, ctx, "http://"+n.addr)
+	a.login(adminEmail)
+	a.open("/admin/invites?member=" + coop)
+	a.do("fill the invitation", chromedp.Focus(chromedp.CSS("#email")), chromedp.KeyEvent(email),
+		chromedp.Focus(chromedp.CSS("form.stack button.primary")))
+	a.press(kb.Enter)
+	link := a.eval(`document.getElementById("link") ? document.getElementById("link").value : ""`)
+	i := strings.Index(link, "/invite/")
+	if i < 0 {
+		t.Fatalf("%s: no invitation link: %s", n.name, a.text())
+	}
+	a.logout()
+	return link[i:]
 }

@@ -325,6 +325,7 @@ func TestBrowser(t *testing.T) {
 	mustUser(t, fr.dir, echoEmail, "member", "scop-echo", password)
 	mustUser(t, fr.dir, autreEmail, "member", "coop-autre", password)
 	mustUser(t, it.dir, sottoEmail, "member", "cooperativa-sottotitoli", password)
+	mustUser(t, it.dir, adminEmail, "admin", "", password)
 	base := "http://" + fr.addr
 	opps := mustCrossBorderOpportunities(t, fr, it)
 
