@@ -297,7 +297,7 @@ func (s *Server) renderOpportunity(w http.ResponseWriter, r *http.Request, rq *r
 		}
 	}
 	if s.Suggest != nil && d.IsLead && o.Status.Open() {
-		d.Suggestions, err = s.Suggest.Suggest(ctx, o.ID, 3)
+		d.Suggestions, err = s.Suggest.Suggest(ctx, o.ID, 3, o.OpenAbroad)
 		if err != nil {
 			s.Logger.WarnContext(ctx, "consortium suggestions", "opportunity", o.ID, "err", err)
 			d.SuggestError = l.T("opportunity.suggest.failed")
@@ -451,10 +451,13 @@ type SuggestedMember struct {
 	Covers []string
 	// Language is the opportunity language it works in, or "".
 	Language string
+	// Included is true for the lead and the partners already accepted,
+	// who belong to every suggestion.
+	Included bool
 }
 
 // Suggester proposes consortia for an opportunity (the consortium
 // service, wired by the composition root); nil hides the section.
 type Suggester interface {
-	Suggest(ctx context.Context, opportunityID string, k int) ([]Suggestion, error)
+	Suggest(ctx context.Context, opportunityID string, k int, crossBorder bool) ([]Suggestion, error)
 }
