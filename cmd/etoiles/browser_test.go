@@ -384,7 +384,8 @@ func TestBrowser(t *testing.T) {
 			{"/admin/invites", "admin-invites"}, {"/admin/peers", "admin-peers"}, {"/admin/settings", "admin-settings"},
 			{"/catalogue?competence=92000000", ""}, {"/coops/coop-autre/edit", ""}},
 		echoEmail: {{"/catalogue", "catalogue"}, {"/coops/scop-echo/edit", "profile"}, {"/foryou", ""},
-			{"/opportunities", "opportunities"}, {"/opportunities?country=Francia", ""}},
+			{"/opportunities", "opportunities"}, {"/opportunities?country=Francia", ""},
+			{"/opportunities/new", "opportunity-post"}},
 		autreEmail: {{"/opportunities/" + opps.onFR, ""}, {"/foryou", ""}},
 	}
 	t.Run("anonymous pages", func(t *testing.T) {

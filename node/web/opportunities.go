@@ -312,7 +312,7 @@ func (s *Server) renderOpportunity(w http.ResponseWriter, r *http.Request, rq *r
 		v.LiveURL = "/live/opportunities/" + url.PathEscape(o.ID)
 	}
 	switch r.URL.Query().Get("done") {
-	case "interest", "accepted", "rejected", "status":
+	case "interest", "accepted", "rejected", "status", "posted":
 		v.Notice = l.T("opportunity.done." + r.URL.Query().Get("done"))
 	}
 	v.D = d

@@ -192,6 +192,8 @@ var Routes = []Route{
 	{"GET /admin/settings", adminOnly, (*Server).settingsPage},
 	{"GET /foryou", people, (*Server).forYou},
 	{"GET /opportunities", people, (*Server).opportunitiesPage},
+	{"GET /opportunities/new", people, (*Server).postOpportunityPage},
+	{"POST /opportunities/new", people, (*Server).postOpportunity},
 	{"GET /opportunities/{id}", people, (*Server).opportunityPage},
 	{"POST /opportunities/{id}/interest", people, (*Server).expressInterest},
 	{"POST /opportunities/{id}/interests/{iid}/accept", people, (*Server).acceptInterest},
