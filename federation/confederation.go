@@ -367,6 +367,9 @@ func (f *Federation) expireAdmissions(ctx context.Context) error {
 		if err := f.store.DeleteRemoteMembersOf(ctx, p.ActorURL); err != nil {
 			return err
 		}
+		if err := f.store.DeleteRemoteOpportunitiesOf(ctx, p.ActorURL); err != nil {
+			return err
+		}
 	}
 	return nil
 }

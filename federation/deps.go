@@ -49,6 +49,7 @@ type Store interface {
 	SetPeerAdmission(ctx context.Context, id int64, admitted bool, jti string, expires time.Time) error
 	SaveReport(ctx context.Context, r *node.StatsReport) error
 	AdmissionStore
+	OpportunityStore
 }
 
 // Handler processes one queued message. Returning nil acknowledges it; an

@@ -157,6 +157,7 @@ func (f *Federation) Start(ctx context.Context) error {
 		{StreamInbox, "inbox-processor", SubjectInbox, f.processInbox},
 		{StreamEvents, "federation-fanout", SubjectMembers, f.fanOut},
 		{StreamDelivery, "delivery", SubjectDelivery, f.deliver},
+		{StreamEvents, "federation-opportunities", SubjectOpportunities, f.fanOutOpportunity},
 	}
 	if f.cfg.Role == confederationRole {
 		subs = append(subs, struct {

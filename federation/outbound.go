@@ -162,7 +162,7 @@ func (f *Federation) backfill(ctx context.Context, peer *node.Peer) error {
 	if len(members) > 0 {
 		f.log.InfoContext(ctx, "catalogue backfill queued", "peer", peer.ActorURL, "members", len(members))
 	}
-	return nil
+	return f.backfillOpportunities(ctx, peer)
 }
 
 // remoteActor is a fetched actor: the peer record it makes (not saved)

@@ -115,6 +115,9 @@ func (f *Federation) BlockPeer(ctx context.Context, id int64) (*node.Peer, error
 	if err := f.store.DeleteRemoteMembersOf(ctx, peer.ActorURL); err != nil {
 		return nil, err
 	}
+	if err := f.store.DeleteRemoteOpportunitiesOf(ctx, peer.ActorURL); err != nil {
+		return nil, err
+	}
 	f.log.InfoContext(ctx, "peer blocked", "peer", peer.ActorURL)
 	return f.peerForAdmin(ctx, id)
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -94,7 +95,12 @@ func (f *Federation) apply(ctx context.Context, act *vocab.Item, signer string) 
 	}
 	switch {
 	case act.Is("Accept"), act.Is("Reject"):
+		if obj.Is("Offer") || obj.IsIRI() && f.uris.Owns(obj.ID()) && strings.Contains(obj.ID(), "/activities/offer-") {
+			return true, f.applyOfferAnswer(ctx, act, obj, peer)
+		}
 		return false, f.applyFollowAnswer(ctx, act, obj, peer)
+	case act.Is("Offer"):
+		return true, f.applyOffer(ctx, act, obj, peer)
 	case act.Is("Undo"):
 		if obj.Is("Follow") || obj.IsIRI() {
 			return false, f.store.SetPeerIncoming(ctx, peer.ID, node.FollowNone)
@@ -110,6 +116,9 @@ func (f *Federation) apply(ctx context.Context, act *vocab.Item, signer string) 
 		if obj.Is("StatsReport") {
 			return false, f.applyReport(ctx, obj, actor)
 		}
+		if obj.Is("Opportunity") {
+			return true, f.applyOpportunity(ctx, act, obj, peer)
+		}
 		if obj.Is("Organization") {
 			m, err := remoteMember(obj, actor, f.now().UTC())
 			if err != nil {
@@ -122,9 +131,15 @@ func (f *Federation) apply(ctx context.Context, act *vocab.Item, signer string) 
 		if !sameHost(obj.ID(), actor) {
 			return false, refuse("%s may not delete %s, owned by another host", actor, obj.ID())
 		}
+		if f.isOpportunity(ctx, obj) {
+			return true, f.applyOpportunityDelete(ctx, act, obj, actor)
+		}
 		rev := revisionOf(obj)
 		if rev == 0 {
 			rev = revisionOf(act)
+		}
+		if err := f.memberGone(ctx, obj.ID()); err != nil {
+			return false, err
 		}
 		return true, f.store.DeleteRemoteMember(ctx, act.ID(), actor, obj.ID(), rev)
 	}

@@ -92,7 +92,7 @@ type Interest struct {
 	// APID is the ActivityPub id of the interest (the Offer's object);
 	// OfferID the id of the Offer that carried it.
 	APID      string    `json:"ap_id,omitempty"`
-	OfferID   string    `json:"-"`
+	OfferID   string    `json:"offer_id,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
 }

@@ -177,7 +177,8 @@ type Opportunity struct {
 	// node of another country is cross-border.
 	NodeCountry string `json:"node_country"`
 	// Revision orders the versions of a remote opportunity (the origin's
-	// time of the change, in nanoseconds). Zero for local ones.
+	// time of the change, in nanoseconds). For a local one it counts the
+	// changes, so that two changes that cross are detected.
 	Revision  int64     `json:"-"`
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
@@ -428,9 +429,12 @@ func (o *Opportunity) CheckDeadline(now time.Time) error {
 	return nil
 }
 
+// validateText checks a multilingual text. "und" (undetermined, as
+// ActivityStreams readers report a text given without a language) is
+// allowed.
 func validateText(p *Problems, field string, m map[string]string, max int) {
 	for tag, text := range m {
-		if !ValidLanguageTag(tag) {
+		if tag != "und" && !ValidLanguageTag(tag) {
 			p.Add(field+"."+tag, "%q is not a known BCP 47 language tag", tag)
 		} else if utf8.RuneCountInString(text) > max {
 			p.Add(field+"."+tag, "is longer than %d characters", max)

@@ -18,6 +18,7 @@ Usage:
   etoiles serve [flags]          run the node (see etoiles serve -h)
   etoiles token [flags]          print an API token (works while serve runs)
   etoiles vocab import FILE...   import CPV, NUTS and country code lists
+  etoiles import tender FILE...  import eForms notices into the tender radar
   etoiles admit [flags]          sign an admission credential (confederation)
   etoiles user add [flags]       invite a person to the web UI (prints a one-time link)
   etoiles healthcheck [flags]    exit 0 when the node on --url answers /healthz
@@ -51,6 +52,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		err = cmdToken(args[1:], getenv, stdout)
 	case "vocab":
 		err = cmdVocab(ctx, args[1:], getenv, stdout)
+	case "import":
+		err = cmdImport(ctx, args[1:], getenv, stdout)
 	case "admit":
 		err = cmdAdmit(ctx, args[1:], getenv, stdout)
 	case "user":

@@ -16,16 +16,19 @@ import (
 	"time"
 
 	"github.com/e-toiles/etoiles/federation"
+	"github.com/e-toiles/etoiles/node"
 	"github.com/e-toiles/etoiles/node/api"
 	"github.com/e-toiles/etoiles/node/auth"
 	"github.com/e-toiles/etoiles/node/bus"
 	"github.com/e-toiles/etoiles/node/catalogue"
 	"github.com/e-toiles/etoiles/node/codes"
+	"github.com/e-toiles/etoiles/node/consortium"
 	"github.com/e-toiles/etoiles/node/membership"
 	"github.com/e-toiles/etoiles/node/notice"
 	"github.com/e-toiles/etoiles/node/opportunity"
 	"github.com/e-toiles/etoiles/node/stats"
 	"github.com/e-toiles/etoiles/node/store/sqlite"
+	"github.com/e-toiles/etoiles/node/tender"
 	"github.com/e-toiles/etoiles/node/web"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -44,13 +47,15 @@ type Main struct {
 	// (tests pick the port before they know the public URL).
 	Listener net.Listener
 
-	lock     *dataLock
-	db       *sqlite.DB
-	bus      *bus.Bus
-	relay    *bus.Relay
-	fed      *federation.Federation
-	server   *http.Server
-	listener net.Listener
+	lock  *dataLock
+	db    *sqlite.DB
+	bus   *bus.Bus
+	relay *bus.Relay
+	fed   *federation.Federation
+	// stopMatcher stops the opportunity matcher's consumer.
+	stopMatcher func()
+	server      *http.Server
+	listener    net.Listener
 
 	cancel  context.CancelFunc
 	wg      sync.WaitGroup
@@ -166,11 +171,19 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		return fmt.Errorf("start federation: %w", err)
 	}
 
+	links := federation.URIs{Base: m.Config.PublicURL}
+	matcher := &opportunity.Matcher{Store: m.db, Links: links, Committed: m.relay.Notify,
+		URL: func(id string) string { return m.Config.PublicURL + "/api/v1/opportunities/" + id }}
+	if m.stopMatcher, err = (busQueue{m.bus, log.With("component", "matcher")}).Subscribe(runCtx,
+		federation.StreamEvents, "opportunity-matcher", node.SubjectPrefix+">", matcher.HandleMessage); err != nil {
+		return fmt.Errorf("start opportunity matcher: %w", err)
+	}
+
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), m.relay.Collector())
 	members := &membership.Service{Store: m.db, Codes: m.db, Committed: m.relay.Notify}
 	cat := &catalogue.Service{Store: m.db}
-	opps := &opportunity.Service{Store: m.db, Codes: m.db, Links: federation.URIs{Base: m.Config.PublicURL},
+	opps := &opportunity.Service{Store: m.db, Codes: m.db, Links: links,
 		Country: m.Config.Country, Committed: m.relay.Notify}
 	srv := &api.Server{
 		Members:   members,
@@ -187,6 +200,8 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		Opportunities: opps,
 		Notices:       &notice.Service{Store: m.db},
 		PublicURL:     m.Config.PublicURL,
+		Consortia:     &consortium.Service{Store: m.db},
+		Tender:        &tender.Importer{Opportunities: opps},
 	}
 	if m.Config.Role == "confederation" {
 		srv.Reports = m.db
@@ -277,6 +292,9 @@ func (m *Main) Close() error {
 			if err := m.relay.Flush(ctx); err != nil {
 				errs = append(errs, fmt.Errorf("flush outbox: %w", err))
 			}
+		}
+		if m.stopMatcher != nil {
+			m.stopMatcher()
 		}
 		if m.fed != nil {
 			m.fed.Stop()

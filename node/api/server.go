@@ -10,10 +10,12 @@ import (
 	"github.com/e-toiles/etoiles/node/auth"
 	"github.com/e-toiles/etoiles/node/catalogue"
 	"github.com/e-toiles/etoiles/node/codes"
+	"github.com/e-toiles/etoiles/node/consortium"
 	"github.com/e-toiles/etoiles/node/membership"
 	"github.com/e-toiles/etoiles/node/notice"
 	"github.com/e-toiles/etoiles/node/opportunity"
 	"github.com/e-toiles/etoiles/node/stats"
+	"github.com/e-toiles/etoiles/node/tender"
 )
 
 // Server holds the services the API exposes. Logger may be nil.
@@ -40,6 +42,10 @@ type Server struct {
 	Opportunities *opportunity.Service
 	Notices       *notice.Service
 	PublicURL     string
+	// Consortia suggests consortia for an opportunity (#4).
+	Consortia *consortium.Service
+	// Tender imports eForms notices into the tender radar (#4).
+	Tender *tender.Importer
 }
 
 // Route is one API route: a method and a net/http pattern, the roles
@@ -100,10 +106,13 @@ var Routes = []Route{
 	{"POST", "/api/v1/opportunities/{id}/interests/{iid}/accept", adminOrMember, (*Server).acceptInterest},
 	{"POST", "/api/v1/opportunities/{id}/interests/{iid}/reject", adminOrMember, (*Server).rejectInterest},
 	{"POST", "/api/v1/opportunities/{id}/status", adminOrMember, (*Server).setOpportunityStatus},
+	{"POST", "/api/v1/opportunities/import", admin, (*Server).importTender},
 	{"GET", "/api/v1/notices", memberOnly, (*Server).listNotices},
 	{"GET", "/api/v1/notices/feed", memberOnly, (*Server).noticeFeed},
 	{"POST", "/api/v1/notices/feed", memberOnly, (*Server).noticeFeed},
 	{"GET", "/feeds/notices/{file}", public, (*Server).serveNoticeFeed},
+	// Consortium builder (#4).
+	{"GET", "/api/v1/opportunities/{id}/suggestions", anyToken, (*Server).suggestConsortia},
 }
 
 // Register adds every route to mux, plus a problem+json 404 for unknown

@@ -36,6 +36,10 @@ type randomCase struct {
 }
 
 func newRandomCase(rng *rand.Rand, n int) randomCase {
+	return newRandomCaseFrom(rng, n, randomCodes)
+}
+
+func newRandomCaseFrom(rng *rand.Rand, n int, randomCodes []string) randomCase {
 	var rc randomCase
 	for i := 0; i < n; i++ {
 		country := randomCountries[rng.IntN(len(randomCountries))]
@@ -65,6 +69,9 @@ func newRandomCase(rng *rand.Rand, n int) randomCase {
 	rc.req.Languages = []string{randomLanguages[rng.IntN(len(randomLanguages))]}
 	rc.req.CrossBorder = rng.IntN(3) == 0
 	rc.req.K = 1 + rng.IntN(5)
+	if rng.IntN(4) == 0 {
+		rc.req.Include = []string{rc.cands[rng.IntN(n)].ID}
+	}
 	return rc
 }
 
@@ -117,23 +124,38 @@ func bruteForce(rc randomCase) (scores []consortium.Score, maxCover int) {
 		target |= masks[i]
 		maxCover = max(maxCover, bits.OnesCount64(masks[i]))
 	}
-	if target == 0 {
+	included := map[int]bool{}
+	for i, c := range rc.cands {
+		for _, id := range rc.req.Include {
+			if c.ID == id {
+				included[i] = true
+			}
+		}
+	}
+	if target == 0 && len(included) == 0 {
 		return nil, 0
 	}
 	for sub := 1; sub < 1<<len(rc.cands); sub++ {
 		var set []int
 		var m uint64
+		hasIncluded := 0
 		for i := range rc.cands {
 			if sub&(1<<i) != 0 {
 				set = append(set, i)
 				m |= masks[i]
+				if included[i] {
+					hasIncluded++
+				}
 			}
 		}
-		if m != target {
+		if m != target || hasIncluded != len(included) {
 			continue
 		}
 		irredundant := true
 		for _, drop := range set {
+			if included[drop] {
+				continue
+			}
 			var o uint64
 			for _, i := range set {
 				if i != drop {
@@ -187,7 +209,7 @@ func checkValid(t *testing.T, i int, res *consortium.Result) {
 				covered[consortium.Need{Lot: c.Lot, CPV: c.Required}]++
 				unique = unique || c.Unique
 			}
-			if !unique {
+			if !unique && !m.Included {
 				t.Errorf("case %d: member %s of %v covers nothing on its own", i, m.ID, ids(s))
 			}
 		}
@@ -255,6 +277,54 @@ func sameRanks(a, b []consortium.Score, crossBorder bool) bool {
 	return true
 }
 
+// TestReductionExact: with many interchangeable co-ops (few codes, many
+// candidates per set of needs, few countries), the candidates dropped
+// before the search never belong to the k best.
+func TestReductionExact(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	codes := []string{"72413000", "72415000", "92111000", "72400000"}
+	for i := 0; i < 150; i++ {
+		rc := newRandomCaseFrom(rng, 13+rng.IntN(3), codes)
+		rc.req.K = 3 + rng.IntN(3)
+		want, _ := bruteForce(rc)
+		rc.req.Mode = consortium.Exact
+		res, err := consortium.Suggest(rc.cands, rc.req)
+		if err != nil {
+			t.Fatalf("case %d: %v", i, err)
+		}
+		checkValid(t, i, res)
+		if !sameRanks(want, scoresOf(res), rc.req.CrossBorder) {
+			t.Fatalf("case %d (%+v): scores (-brute +got):\n%s", i, rc.req, cmp.Diff(want, scoresOf(res)))
+		}
+	}
+}
+
+// TestBudgetFallback: when the search budget runs out, Auto mode answers
+// with the heuristic, says so, and its suggestions are still valid covers.
+func TestBudgetFallback(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	fellBack := 0
+	for i := 0; i < 200; i++ {
+		rc := newRandomCase(rng, 8+rng.IntN(4))
+		rc.req.Budget = 1
+		want, _ := bruteForce(rc)
+		res, err := consortium.Suggest(rc.cands, rc.req)
+		if err != nil {
+			t.Fatalf("case %d: %v", i, err)
+		}
+		checkValid(t, i, res)
+		if res.Method == consortium.MethodHeuristic {
+			fellBack++
+		}
+		if len(want) > 0 && (len(res.Suggestions) == 0 || res.Suggestions[0].Score.Covered != want[0].Covered) {
+			t.Errorf("case %d: heuristic fallback lost coverage", i)
+		}
+	}
+	if fellBack == 0 {
+		t.Error("a budget of one search node never made Auto fall back to the heuristic")
+	}
+}
+
 // harmonic returns H(d) = 1 + 1/2 + … + 1/d.
 func harmonic(d int) float64 {
 	h := 0.0
@@ -296,7 +366,10 @@ func TestHeuristicNearOptimal(t *testing.T) {
 		if got.Covered != want[0].Covered {
 			t.Errorf("case %d: heuristic covers %d needs, optimum %d", i, got.Covered, want[0].Covered)
 		}
-		if bound := int(harmonic(d) * float64(want[0].Members)); got.Members > bound {
+		// The bound holds for the members the search adds to the
+		// included ones.
+		inc := len(rc.req.Include)
+		if bound := inc + int(harmonic(d)*float64(want[0].Members-inc)); got.Members > bound {
 			t.Errorf("case %d: heuristic uses %d co-ops, optimum %d, bound H(%d)·opt = %d", i, got.Members, want[0].Members, d, bound)
 		}
 		if got.Members == want[0].Members {

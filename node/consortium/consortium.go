@@ -21,8 +21,8 @@ const (
 type Candidate struct {
 	ID   string `json:"id"`
 	Name string `json:"name,omitempty"`
-	// Node is the host of the node the co-op belongs to; empty for a
-	// local member.
+	// Node identifies the node the co-op belongs to (the actor URL of
+	// its node); empty for a local member.
 	Node    string `json:"node,omitempty"`
 	Country string `json:"country"`
 	// Languages are BCP 47 tags; only the primary subtag counts.
@@ -70,6 +70,13 @@ type Request struct {
 	// CrossBorder prefers consortia with co-ops from more countries.
 	CrossBorder bool
 	Mode        Mode
+	// Include lists the ids of candidates that every consortium holds,
+	// whatever they cover: the lead and the partners already accepted.
+	// Ids not in the catalogue are ignored.
+	Include []string
+	// Budget is the number of search nodes Auto mode may spend before
+	// it falls back to the heuristic; 0 means DefaultBudget.
+	Budget int
 }
 
 // Criterion names a ranking criterion, in the order they apply.
@@ -168,6 +175,9 @@ type Member struct {
 	// when none.
 	Language  string    `json:"language,omitempty"`
 	Proximity Proximity `json:"proximity"`
+	// Included is true for a member the request included (the lead or
+	// an accepted partner) rather than one the builder suggests.
+	Included bool `json:"included"`
 }
 
 // Cover says that a co-op's competence covers a need, and how (see

@@ -34,7 +34,8 @@
 //  3. Solve: branch and bound (branch on the need with fewest candidates,
 //     fractional lower bound, greedy upper bound) finds the cheapest
 //     cover; in Auto mode it has a budget of DefaultBudget search nodes
-//     per request, after which the greedy heuristic (cheapest cost per
+//     per request (ending early once a subproblem's cover costs as little
+//     as its parent's), after which the greedy heuristic (cheapest cost per
 //     newly covered need, then local moves: drop a redundant member,
 //     replace two members by one, replace a member by a better one) takes
 //     over.
@@ -46,9 +47,14 @@
 //
 // The greedy heuristic alone (Mode Heuristic) is within the classic
 // H(d) = 1 + 1/2 + … + 1/d factor of the optimal cost, d the most needs a
-// co-op covers; in size, the property tests check that it never uses more
-// than ⌊H(d)·optimum⌋ members, and on the random cases of the tests it
-// finds the optimal size in most cases (see TestHeuristicNearOptimal).
+// co-op covers; the property tests check that it never uses more than
+// ⌊H(d)·optimum⌋ co-ops besides the included ones. On the 1,500 random
+// cases of TestHeuristicNearOptimal it found the optimal size every time
+// and the optimal score in 1,497.
+//
+// Request.Include names co-ops that belong to every consortium whatever
+// they cover: the opportunity's lead and the partners already accepted.
+// The builder completes the consortium around them.
 //
 // # Explanations
 //
@@ -59,4 +65,20 @@
 // criterion on which it ranks below the previous suggestion. These are
 // codes that a client can render in any language; Summary is an English
 // rendering.
+//
+// # Benchmarks
+//
+//	go test -run '^$' -bench . -benchtime 3000x ./node/consortium/
+//
+// 10,000 co-ops, 300 distinct codes, opportunities needing 3–8 codes,
+// k = 5, 2 cores shared with other jobs (load 5–8). Wall clock and, in
+// brackets, CPU time of the benchmark's thread:
+//
+//	default:       p50 0.43 ms, p99 3.5 ms (CPU p99 2.3 ms), 99.6 % exact
+//	cross-border:  p50 0.78 ms, p99 9.8–20 ms (CPU p99 6.8 ms), 92.3 % exact
+//	NewIndex:      9–17 ms for the 10,000 co-ops
+//
+// Target: p99 ≤ 20 ms. The slowest requests are those that spend the whole
+// search budget; TestFallbackQuality checks what the heuristic then gives
+// (on 400 requests: first suggestion optimal in every fallback case).
 package consortium

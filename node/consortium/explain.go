@@ -30,7 +30,7 @@ func (x *Index) explain(p *problem, sol []int32, needs, missing []Need) Suggesti
 		e := &x.cands[c.ix]
 		mem := Member{
 			ID: e.ID, Name: e.Name, Node: e.Node, Country: e.Country,
-			Language: c.lang, Proximity: c.prox, Covers: []Cover{},
+			Language: c.lang, Proximity: c.prox, Covers: []Cover{}, Included: int(i) < p.fixed,
 		}
 		for k, n := range needs {
 			if c.mask&(1<<uint(k)) == 0 {
@@ -48,8 +48,12 @@ func (x *Index) explain(p *problem, sol []int32, needs, missing []Need) Suggesti
 		}
 		s.Score.Proximity += c.prox.Points()
 	}
-	// Members in the order of the first need they cover uniquely, then id.
+	// Included members first, then in the order of the first need they
+	// cover uniquely, then by id.
 	first := func(m Member) string {
+		if m.Included {
+			return ""
+		}
 		for _, c := range m.Covers {
 			if c.Unique {
 				return c.Lot + "\x00" + c.Required
@@ -117,7 +121,14 @@ func summary(s *Suggestion) string {
 			}
 			codes = append(codes, code)
 		}
-		parts = append(parts, fmt.Sprintf("%s (%s) %s", m.ID, m.Country, strings.Join(codes, ",")))
+		who := m.Name
+		if who == "" {
+			who = m.ID
+		}
+		if m.Included {
+			who += " (included)"
+		}
+		parts = append(parts, fmt.Sprintf("%s (%s) %s", who, m.Country, strings.Join(codes, ",")))
 	}
 	fmt.Fprintf(&b, " [%s]; %d work in the opportunity's language; proximity %d",
 		strings.Join(parts, "; "), s.Score.InLanguage, s.Score.Proximity)

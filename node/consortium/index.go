@@ -19,6 +19,7 @@ type Index struct {
 	// byCode maps a competence code to the candidates holding it: the
 	// candidates whose competence is a given ancestor of a need.
 	byCode map[string][]int32
+	byID   map[string]int32
 }
 
 type entry struct {
@@ -33,6 +34,7 @@ func NewIndex(cands []Candidate) *Index {
 		cands:    make([]entry, 0, len(cands)),
 		byPrefix: make(map[string][]int32),
 		byCode:   make(map[string][]int32),
+		byID:     make(map[string]int32, len(cands)),
 	}
 	for _, c := range cands {
 		e := entry{Candidate: c}
@@ -54,6 +56,9 @@ func NewIndex(cands []Candidate) *Index {
 		}
 		i := int32(len(x.cands))
 		x.cands = append(x.cands, e)
+		if _, dup := x.byID[e.ID]; !dup {
+			x.byID[e.ID] = i
+		}
 		for _, comp := range e.Competences {
 			x.byCode[comp] = appendOnce(x.byCode[comp], i)
 			p := node.CPVPrefix(comp)
@@ -187,35 +192,61 @@ func (p place) proximity(e *entry) Proximity {
 	return best
 }
 
-// groupKey groups candidates that are interchangeable for the search:
-// same set of needs covered and, when countries count, same country.
-type groupKey struct {
-	mask    uint64
-	country int
-}
-
-// reduce keeps, of each group of interchangeable candidates, the k with the
-// best individual quality. Whatever consortium uses a dropped candidate,
-// k distinct consortia at least as good exist that swap it for a kept one
-// of its group (an irredundant consortium holds at most one candidate per
-// group), so the k best consortia only use kept candidates.
-func reduce(cs []cand, k int, byCountry bool) []cand {
-	groups := make(map[groupKey][]int)
+// reduce drops candidates that cannot appear in the k best consortia of
+// at most maxSize members. Candidates covering the same set of needs are
+// interchangeable, and an irredundant consortium holds at most one of
+// them. Sorted best first, a candidate x is dropped when k others of its
+// group rank before it and could replace it without losing a country:
+// without the cross-border criterion any k before it do; with it, those
+// from x's own country or from none of the maxSize−1 countries that the
+// other members could occupy (the adversary takes the countries holding
+// most of them). Each such replacement gives a distinct consortium at
+// least as good, so the k best never need x.
+func reduce(cs []cand, k, maxSize int, byCountry bool) []cand {
+	groups := make(map[uint64][]int)
 	for i, c := range cs {
-		g := groupKey{mask: c.mask}
-		if byCountry {
-			g.country = c.country
-		}
-		groups[g] = append(groups[g], i)
+		groups[c.mask] = append(groups[c.mask], i)
 	}
 	out := make([]cand, 0, len(cs))
+	nc := 0
+	for i := range cs {
+		nc = max(nc, cs[i].country+1)
+	}
+	// cnt counts the candidates seen per country; order lists the
+	// countries by decreasing count, pos is each country's place in it.
+	cnt, order, pos := make([]int, nc), make([]int, nc), make([]int, nc)
 	for _, idx := range groups {
 		sort.Slice(idx, func(a, b int) bool { return better(&cs[idx[a]], &cs[idx[b]]) })
-		if len(idx) > k {
-			idx = idx[:k]
+		if !byCountry {
+			for _, i := range idx[:min(k, len(idx))] {
+				out = append(out, cs[i])
+			}
+			continue
 		}
-		for _, i := range idx {
-			out = append(out, cs[i])
+		for c := range nc {
+			cnt[c], order[c], pos[c] = 0, c, c
+		}
+		for n, i := range idx {
+			c := cs[i].country
+			blocked, taken := 0, 0
+			for _, o := range order {
+				if taken == maxSize-1 || cnt[o] == 0 {
+					break
+				}
+				if o != c {
+					blocked += cnt[o]
+					taken++
+				}
+			}
+			if n-blocked < k {
+				out = append(out, cs[i])
+			}
+			cnt[c]++
+			for p := pos[c]; p > 0 && cnt[order[p-1]] < cnt[c]; p-- {
+				o := order[p-1]
+				order[p-1], order[p] = c, o
+				pos[c], pos[o] = p-1, p
+			}
 		}
 	}
 	sort.Slice(out, func(a, b int) bool { return out[a].ix < out[b].ix })

@@ -2,6 +2,7 @@ package consortium
 
 import (
 	"container/heap"
+	"math/bits"
 	"sort"
 	"strconv"
 	"strings"
@@ -9,7 +10,7 @@ import (
 
 // DefaultBudget is the number of branch-and-bound search nodes that Auto
 // mode spends on one request before it falls back to the heuristic.
-const DefaultBudget = 20000
+const DefaultBudget = 10000
 
 // Suggest returns up to r.K alternative consortia for r, best first.
 // It fails only on an invalid request (a *node.Error with field errors).
@@ -28,8 +29,18 @@ func (x *Index) Suggest(r Request) (*Result, error) {
 	pl := newPlace(r)
 	masks := x.relevant(needs)
 	res.Candidates = len(masks)
+	included := map[int32]bool{}
+	for _, id := range r.Include {
+		if ix, ok := x.byID[id]; ok {
+			included[ix] = true
+			if _, ok := masks[ix]; !ok {
+				masks[ix] = 0
+			}
+		}
+	}
 	countries := map[string]int{}
 	cs := make([]cand, 0, len(masks))
+	var fixed []cand
 	var target uint64
 	for ix, m := range masks {
 		e := &x.cands[ix]
@@ -44,7 +55,11 @@ func (x *Index) Suggest(r Request) (*Result, error) {
 			countries[e.Country] = n
 		}
 		c.country = n
-		cs = append(cs, c)
+		if included[ix] {
+			fixed = append(fixed, c)
+		} else {
+			cs = append(cs, c)
+		}
 		target |= m
 	}
 	for i, n := range needs {
@@ -52,11 +67,23 @@ func (x *Index) Suggest(r Request) (*Result, error) {
 			res.Uncoverable = append(res.Uncoverable, n)
 		}
 	}
-	if target == 0 {
+	if target == 0 && len(fixed) == 0 {
 		return res, nil
 	}
-	p := newProblem(reduce(cs, r.K, r.CrossBorder), target, r.CrossBorder)
-	sols, exact := p.kbest(r.K, r.Mode)
+	// The included candidates come first, in a stable order; they are
+	// forced into every consortium.
+	sort.Slice(fixed, func(a, b int) bool { return fixed[a].ix < fixed[b].ix })
+	root := make([]int32, len(fixed))
+	for i := range root {
+		root[i] = int32(i)
+	}
+	cs = append(fixed, reduce(cs, r.K, bits.OnesCount64(target)+len(fixed), r.CrossBorder)...)
+	p := newProblem(cs, target, r.CrossBorder)
+	p.fixed = len(fixed)
+	if r.Budget <= 0 {
+		r.Budget = DefaultBudget
+	}
+	sols, exact := p.kbest(r.K, r.Mode, r.Budget, root)
 	if !exact {
 		res.Method = MethodHeuristic
 	}
@@ -113,10 +140,9 @@ func (h *subHeap) Pop() any {
 // the heuristic solver it is a set of good, distinct alternatives.
 // Covers in which a forced member became redundant are skipped (a
 // consortium never carries a useless co-op) but still split.
-func (p *problem) kbest(k int, mode Mode) ([][]int32, bool) {
-	budget := DefaultBudget
+func (p *problem) kbest(k int, mode Mode, budget int, root []int32) ([][]int32, bool) {
 	allExact := mode != Heuristic
-	solve := func(forced, banned []int32) *sub {
+	solve := func(forced, banned []int32, floor int64) *sub {
 		ban := make([]bool, len(p.cs))
 		for _, i := range banned {
 			ban[i] = true
@@ -128,10 +154,10 @@ func (p *problem) kbest(k int, mode Mode) ([][]int32, bool) {
 			sol, ok = p.greedy(forced, ban)
 		case mode == Exact:
 			unlimited := int(^uint(0) >> 1)
-			sol, ok, _ = p.exact(forced, ban, &unlimited)
+			sol, ok, _ = p.exact(forced, ban, &unlimited, floor)
 		case budget > 0:
 			var exact bool
-			sol, ok, exact = p.exact(forced, ban, &budget)
+			sol, ok, exact = p.exact(forced, ban, &budget, floor)
 			allExact = allExact && exact
 		default:
 			sol, ok = p.greedy(forced, ban)
@@ -143,7 +169,7 @@ func (p *problem) kbest(k int, mode Mode) ([][]int32, bool) {
 		return &sub{forced: forced, banned: banned, sol: sol, cost: p.cost(sol), key: setKey(p, sol)}
 	}
 	h := &subHeap{}
-	if s := solve(nil, nil); s != nil {
+	if s := solve(root, nil, 0); s != nil {
 		heap.Push(h, s)
 	}
 	var out [][]int32
@@ -170,7 +196,7 @@ func (p *problem) kbest(k int, mode Mode) ([][]int32, bool) {
 		for j, m := range free {
 			f := append(append([]int32(nil), s.forced...), free[:j]...)
 			b := append(append([]int32(nil), s.banned...), m)
-			if c := solve(f, b); c != nil {
+			if c := solve(f, b, s.cost); c != nil {
 				heap.Push(h, c)
 			}
 		}

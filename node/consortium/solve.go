@@ -37,11 +37,17 @@ type cand struct {
 
 // problem is one weighted set cover instance.
 type problem struct {
-	cs         []cand
-	target     uint64
-	byNeed     [MaxNeeds][]int32 // candidates covering each need
-	div        bool              // count countries (cross-border)
-	nCountries int
+	cs     []cand
+	target uint64
+	byNeed [MaxNeeds][]int32 // candidates covering each need
+	// single and multi split byNeed: candidates covering only that need,
+	// best quality first, and those covering several.
+	single, multi [MaxNeeds][]int32
+	div           bool // count countries (cross-border)
+	nCountries    int
+	// fixed is the number of included candidates, the first of cs: they
+	// belong to every consortium, useful or not.
+	fixed int
 }
 
 func newProblem(cs []cand, target uint64, div bool) *problem {
@@ -57,7 +63,50 @@ func newProblem(cs []cand, target uint64, div bool) *problem {
 			p.nCountries = cs[i].country + 1
 		}
 	}
+	for e := range p.byNeed {
+		for _, i := range p.byNeed[e] {
+			if bits.OnesCount64(cs[i].mask&target) == 1 {
+				p.single[e] = append(p.single[e], i)
+			} else {
+				p.multi[e] = append(p.multi[e], i)
+			}
+		}
+		sort.Slice(p.single[e], func(a, b int) bool { return better(&cs[p.single[e][a]], &cs[p.single[e][b]]) })
+	}
 	return p
+}
+
+// lowest returns the smallest cost per newly covered need of the
+// candidates that may still cover need e (not banned, not chosen), and
+// false when none may. The cost of adding a candidate now bounds its cost
+// later, as countries present stay present. Single-need candidates are
+// sorted by quality, so their scan stops at the first one that is
+// allowed and brings a new country (or at the first allowed one when
+// countries do not count).
+func (p *problem) lowest(s *state, e int, rest uint64, ban []int) (float64, bool) {
+	low, any := 0.0, false
+	for _, i := range p.single[e] {
+		if ban[i] > 0 || s.in[i] {
+			continue
+		}
+		r := float64(p.inc(s, i))
+		if !any || r < low {
+			low, any = r, true
+		}
+		if !p.div || s.count[p.cs[i].country] == 0 {
+			break
+		}
+	}
+	for _, i := range p.multi[e] {
+		if ban[i] > 0 || s.in[i] {
+			continue
+		}
+		r := float64(p.inc(s, i)) / float64(bits.OnesCount64(p.cs[i].mask&rest))
+		if !any || r < low {
+			low, any = r, true
+		}
+	}
+	return low, any
 }
 
 // state is a partial consortium.
@@ -106,11 +155,25 @@ func (p *problem) pop(s *state) {
 
 // cost returns the cost of a set of candidates.
 func (p *problem) cost(set []int32) int64 {
-	s := p.newState()
-	for _, i := range set {
-		p.add(s, i)
+	var v int64
+	for k, i := range set {
+		c := &p.cs[i]
+		v += sizeWeight - c.q
+		if !p.div {
+			continue
+		}
+		fresh := true
+		for _, j := range set[:k] {
+			if p.cs[j].country == c.country {
+				fresh = false
+				break
+			}
+		}
+		if fresh {
+			v -= countryWeight
+		}
 	}
-	return s.cost
+	return v
 }
 
 // covers reports whether set covers the target.
@@ -122,10 +185,13 @@ func (p *problem) covers(set []int32) bool {
 	return m&p.target == p.target
 }
 
-// irredundant reports whether every member of set covers a need that no
-// other member covers.
+// irredundant reports whether every member of set, included ones apart,
+// covers a need that no other member covers.
 func (p *problem) irredundant(set []int32) bool {
 	for k := range set {
+		if int(set[k]) < p.fixed {
+			continue
+		}
 		var others uint64
 		for j, i := range set {
 			if j != k {
@@ -250,15 +316,20 @@ func without(set []int32, k int) []int32 {
 // candidates (each branch excludes the candidates of the branches before
 // it, so no set is visited twice), bound by the fractional lower bound
 // Σ over uncovered needs of min cost(c)/|c ∩ uncovered|, starting from the
-// greedy cover as upper bound. It spends at most *budget search nodes and
-// returns exact=false when the budget ran out (the best cover found so
-// far is then returned).
-func (p *problem) exact(forced []int32, banned []bool, budget *int) (sol []int32, ok, exact bool) {
+// greedy cover as upper bound. floor is a known lower bound on the
+// answer (the cost of the parent subproblem's cover in the k-best
+// procedure): a cover that costs floor ends the search. It spends at most
+// *budget search nodes and returns exact=false when the budget ran out
+// (the best cover found so far is then returned).
+func (p *problem) exact(forced []int32, banned []bool, budget *int, floor int64) (sol []int32, ok, exact bool) {
 	best, ok := p.greedy(forced, banned)
 	if !ok {
 		return nil, false, true
 	}
 	bestCost := p.cost(best)
+	if bestCost <= floor {
+		return best, true, true
+	}
 	ban := make([]int, len(p.cs))
 	for i, b := range banned {
 		if b {
@@ -272,6 +343,9 @@ func (p *problem) exact(forced []int32, banned []bool, budget *int) (sol []int32
 	exact = true
 	var dfs func()
 	dfs = func() {
+		if bestCost <= floor {
+			return // nothing can be cheaper
+		}
 		if *budget <= 0 {
 			exact = false
 			return
@@ -289,27 +363,12 @@ func (p *problem) exact(forced []int32, banned []bool, budget *int) (sol []int32
 		branch, fewest := -1, 0
 		for m := rest; m != 0; m &= m - 1 {
 			e := bits.TrailingZeros64(m)
-			low, n := -1.0, 0
-			for _, i := range p.byNeed[e] {
-				if ban[i] > 0 || s.in[i] {
-					continue
-				}
-				n++
-				c := &p.cs[i]
-				v := sizeWeight - c.q
-				if p.div {
-					v -= countryWeight
-				}
-				r := float64(v) / float64(bits.OnesCount64(c.mask&rest))
-				if low < 0 || r < low {
-					low = r
-				}
-			}
-			if n == 0 {
+			low, ok := p.lowest(s, e, rest, ban)
+			if !ok {
 				return // this need can no longer be covered
 			}
 			lb += low
-			if branch < 0 || n < fewest {
+			if n := len(p.byNeed[e]); branch < 0 || n < fewest {
 				branch, fewest = e, n
 			}
 		}
@@ -317,37 +376,36 @@ func (p *problem) exact(forced []int32, banned []bool, budget *int) (sol []int32
 			return
 		}
 		// Branch: cheapest per newly covered need first.
-		opts := make([]int32, 0, fewest)
+		type option struct {
+			i int32
+			r float64
+		}
+		opts := make([]option, 0, fewest)
 		for _, i := range p.byNeed[branch] {
 			if ban[i] == 0 && !s.in[i] {
-				opts = append(opts, i)
+				opts = append(opts, option{i, float64(p.inc(s, i)) / float64(bits.OnesCount64(p.cs[i].mask&rest))})
 			}
-		}
-		ratio := func(i int32) float64 {
-			return float64(p.inc(s, i)) / float64(bits.OnesCount64(p.cs[i].mask&rest))
 		}
 		sort.Slice(opts, func(x, y int) bool {
-			a, b := opts[x], opts[y]
-			ra, rb := ratio(a), ratio(b)
-			if ra != rb {
-				return ra < rb
+			if opts[x].r != opts[y].r {
+				return opts[x].r < opts[y].r
 			}
-			return better(&p.cs[a], &p.cs[b])
+			return better(&p.cs[opts[x].i], &p.cs[opts[y].i])
 		})
-		for k, i := range opts {
-			p.add(s, i)
+		for k, o := range opts {
+			p.add(s, o.i)
 			dfs()
 			p.pop(s)
-			ban[i]++ // later branches exclude this candidate
+			ban[o.i]++ // later branches exclude this candidate
 			if !exact {
-				for _, j := range opts[:k+1] {
-					ban[j]--
+				for _, o := range opts[:k+1] {
+					ban[o.i]--
 				}
 				return
 			}
 		}
-		for _, j := range opts {
-			ban[j]--
+		for _, o := range opts {
+			ban[o.i]--
 		}
 	}
 	dfs()

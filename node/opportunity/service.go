@@ -17,7 +17,9 @@ type Store interface {
 	// CreateOpportunity inserts o with its lots and consortium; ECONFLICT
 	// when the origin already has an opportunity with o's source.
 	CreateOpportunity(ctx context.Context, o *node.Opportunity, events []node.Event) error
-	// UpdateOpportunity replaces o's fields, lots and consortium.
+	// UpdateOpportunity replaces a local opportunity's fields, lots and
+	// consortium if its stored revision is still o.Revision, and bumps
+	// it; ECONFLICT otherwise (someone changed it meanwhile).
 	UpdateOpportunity(ctx context.Context, o *node.Opportunity, events []node.Event) error
 	// GetOpportunity returns a local or remote opportunity by local id,
 	// with its lots and consortium but no interests; ENOTFOUND if none.
@@ -34,8 +36,10 @@ type Store interface {
 	// CreateInterest inserts an interest; ECONFLICT when the member
 	// already has a pending or accepted interest in the opportunity.
 	CreateInterest(ctx context.Context, in *node.Interest, events []node.Event) error
-	// AnswerInterest stores an interest's new state and the opportunity
-	// (its consortium) in one transaction.
+	// AnswerInterest stores a pending interest's new state and the
+	// opportunity (its consortium, as UpdateOpportunity) in one
+	// transaction; ECONFLICT when the interest is no longer pending or
+	// the opportunity changed meanwhile.
 	AnswerInterest(ctx context.Context, in *node.Interest, o *node.Opportunity, events []node.Event) error
 	// GetMember returns a member by local id.
 	GetMember(ctx context.Context, id string) (*node.Member, error)
@@ -262,7 +266,7 @@ func (s *Service) Import(ctx context.Context, o *node.Opportunity) (_ *node.Oppo
 	case err != nil:
 		return nil, false, err
 	}
-	o.ID, o.APID, o.CreatedAt, o.UpdatedAt = old.ID, old.APID, old.CreatedAt, now
+	o.ID, o.APID, o.CreatedAt, o.UpdatedAt, o.Revision = old.ID, old.APID, old.CreatedAt, now, old.Revision
 	o.Lead, o.LeadAPID, o.LeadName, o.Consortium, o.Outcome = old.Lead, old.LeadAPID, old.LeadName, old.Consortium, old.Outcome
 	if !old.Status.Open() {
 		o.Status = old.Status // a bid in progress keeps its step

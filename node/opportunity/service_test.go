@@ -294,3 +294,55 @@ func TestImportUpdatesBySource(t *testing.T) {
 		t.Errorf("%d opportunities after two imports, want 1", total)
 	}
 }
+
+// TestConcurrentAnswers: two accepts at once never lose a consortium
+// entry; an answer that crossed another change is a conflict.
+func TestConcurrentAnswers(t *testing.T) {
+	ctx := context.Background()
+	svc, db := MustService(t)
+	members := &membership.Service{Store: db, Now: func() time.Time { return now }}
+	if _, err := members.Create(ctx, &node.Member{ID: "host", Name: "Host", Country: "FR", Competences: []string{"72415000"}}); err != nil {
+		t.Fatal(err)
+	}
+	for round := 0; round < 10; round++ {
+		o, err := svc.Create(ctx, opportunity.Viewer{Member: "web"}, "", newOpp())
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		for _, m := range []string{"video", "host"} {
+			in, err := svc.Express(ctx, opportunity.Viewer{Member: m}, o.ID, opportunity.InterestInput{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, in.ID)
+		}
+		errs := make(chan error, 2)
+		for _, id := range ids {
+			go func() {
+				_, _, err := svc.Answer(ctx, opportunity.Viewer{Member: "web"}, o.ID, id, true)
+				errs <- err
+			}()
+		}
+		accepted := 1 // the lead
+		for range ids {
+			switch err := <-errs; node.ErrorCode(err) {
+			case "":
+				accepted++
+			case node.ECONFLICT:
+			default:
+				t.Fatal(err)
+			}
+		}
+		got, _ := svc.Get(ctx, opportunity.Viewer{Admin: true}, o.ID)
+		states := 0
+		for _, in := range got.Interests {
+			if in.State == node.InterestAccepted {
+				states++
+			}
+		}
+		if len(got.Consortium) != accepted || states != accepted-1 {
+			t.Fatalf("round %d: %d answers succeeded, consortium %+v, %d accepted interests", round, accepted-1, got.Consortium, states)
+		}
+	}
+}

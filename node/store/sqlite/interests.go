@@ -77,12 +77,22 @@ func (db *DB) CreateInterest(ctx context.Context, in *node.Interest, events []no
 	})
 }
 
-// AnswerInterest stores an interest's state and its opportunity's new
-// consortium, with the events, in one transaction.
+// AnswerInterest stores a pending interest's state and its opportunity's
+// new consortium, with the events, in one transaction. Two answers to
+// the same interest, or an answer crossing another change of the
+// opportunity, make the second a conflict.
 func (db *DB) AnswerInterest(ctx context.Context, in *node.Interest, o *node.Opportunity, events []node.Event) error {
 	return db.tx(ctx, func(tx *sql.Tx) error {
-		if err := setInterestState(ctx, tx, in); err != nil {
+		if err := unchanged(ctx, tx, o); err != nil {
 			return err
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE interests SET state = ?, updated_at = ? WHERE id = ? AND state = 'pending'`,
+			string(in.State), formatTime(in.UpdatedAt), in.ID)
+		if err != nil {
+			return fmt.Errorf("answer interest: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return &node.Error{Code: node.ECONFLICT, Op: "answer interest", Message: fmt.Sprintf("interest %s is no longer pending", in.ID)}
 		}
 		if _, err := updateOpportunity(ctx, tx, o); err != nil {
 			return err

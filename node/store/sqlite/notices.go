@@ -42,6 +42,26 @@ func (db *DB) AddNotice(ctx context.Context, n *node.Notice) (bool, error) {
 	return added, err
 }
 
+// AddNotices records notices in one transaction, each once per member,
+// kind and ref, and returns how many were new.
+func (db *DB) AddNotices(ctx context.Context, ns []*node.Notice) (int, error) {
+	added := 0
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		added = 0
+		for _, n := range ns {
+			ok, err := addNotice(ctx, tx, n)
+			if err != nil {
+				return err
+			}
+			if ok {
+				added++
+			}
+		}
+		return nil
+	})
+	return added, err
+}
+
 // Notices returns a member's notices, newest first.
 func (db *DB) Notices(ctx context.Context, member string, before int64, limit int) ([]*node.Notice, error) {
 	if before <= 0 {

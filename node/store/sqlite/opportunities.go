@@ -222,9 +222,33 @@ func (db *DB) CreateOpportunity(ctx context.Context, o *node.Opportunity, events
 	})
 }
 
-// UpdateOpportunity stores an opportunity's new fields and its events.
+// unchanged refuses to write over a local opportunity whose stored
+// revision is no longer o.Revision, and bumps o.Revision. A local
+// opportunity's revision counts its changes.
+func unchanged(ctx context.Context, tx *sql.Tx, o *node.Opportunity) error {
+	var rev int64
+	id := o.ID
+	err := tx.QueryRowContext(ctx, `SELECT revision FROM opportunities WHERE id = ?`, id).Scan(&rev)
+	if errors.Is(err, sql.ErrNoRows) {
+		return &node.Error{Code: node.ENOTFOUND, Op: "update opportunity", Message: fmt.Sprintf("opportunity %q not found", id)}
+	}
+	if err != nil {
+		return fmt.Errorf("update opportunity: %w", err)
+	}
+	if rev != o.Revision {
+		return &node.Error{Code: node.ECONFLICT, Op: "update opportunity", Message: fmt.Sprintf("opportunity %s changed meanwhile; read it again and retry", id)}
+	}
+	o.Revision++
+	return nil
+}
+
+// UpdateOpportunity stores a local opportunity's new fields and its
+// events, unless it changed meanwhile (see unchanged).
 func (db *DB) UpdateOpportunity(ctx context.Context, o *node.Opportunity, events []node.Event) error {
 	return db.tx(ctx, func(tx *sql.Tx) error {
+		if err := unchanged(ctx, tx, o); err != nil {
+			return err
+		}
 		if _, err := updateOpportunity(ctx, tx, o); err != nil {
 			return err
 		}
