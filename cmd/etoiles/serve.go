@@ -218,6 +218,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if m.Config.Role == "confederation" {
 		ui.Reports, ui.Trust = m.db, m.fed
 	}
+	ui.Suggest = consortiumSuggester{srv.Consortia}
 	if err := ui.Register(mux); err != nil {
 		return fmt.Errorf("web ui: %w", err)
 	}

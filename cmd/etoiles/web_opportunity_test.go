@@ -210,6 +210,16 @@ func TestWebOpportunities(t *testing.T) {
 		if !strings.Contains(body, `lang="fr">Nous filmons en LSF.</p>`) || !strings.Contains(body, `<h1 lang="en">Accessible video for a museum</h1>`) {
 			t.Errorf("the Italian lead should see the French message marked French and the English title (the fallback) marked English")
 		}
+		// Suggested consortia: the lead (already in) with a co-op that
+		// brings the video the lead lacks, explained in Italian.
+		if !strings.Contains(body, "Raggruppamenti suggeriti") || !strings.Contains(body, "già nel raggruppamento") ||
+			!regexp.MustCompile(`Copre 2 delle 2 competenze richieste, con 2 cooperative`).MatchString(body) ||
+			!regexp.MustCompile(`Scop Écho \(Francia\) – apporta <span class="code">92111000</span>`).MatchString(body) {
+			t.Errorf("the lead's page lacks the explained suggestions\n%s", body)
+		}
+		if _, body, _ := echo.get(page); strings.Contains(body, "Suggested consortia") || strings.Contains(body, "Groupements suggérés") {
+			t.Error("a member who is not the lead sees the suggestions")
+		}
 		if s, _, h := autre.post(page + "/interests/" + interest + "/accept"); s != http.StatusSeeOther || !strings.HasSuffix(h.Get("Location"), "done=accepted") {
 			t.Fatalf("accept: %d", s)
 		}
