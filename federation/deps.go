@@ -50,6 +50,7 @@ type Store interface {
 	SaveReport(ctx context.Context, r *node.StatsReport) error
 	AdmissionStore
 	OpportunityStore
+	ContentStore
 }
 
 // Handler processes one queued message. Returning nil acknowledges it; an

@@ -27,6 +27,10 @@ type Config struct {
 	// QueueUnknownFollows keeps a Follow from an actor that is not an
 	// allowed peer pending for an admin instead of rejecting it.
 	QueueUnknownFollows bool
+	// NoPublicFollows refuses Follows from Fediverse actors that are not
+	// peers (--public-follows=false). By default they are accepted as
+	// public followers: they receive news and events, never business data.
+	NoPublicFollows bool
 	// MaxDeliveryAge is how long a delivery is retried before it is
 	// dead-lettered and its peer marked unreachable; default 7 days.
 	MaxDeliveryAge time.Duration
@@ -66,6 +70,9 @@ type Config struct {
 	Reporter       Reporter
 	NoStatsReports bool
 	StatsDebounce  time.Duration
+	// Market applies marketplace activities (spec/market.md); nil
+	// ignores them.
+	Market Market
 }
 
 func (c *Config) defaults() {
@@ -158,6 +165,9 @@ func (f *Federation) Start(ctx context.Context) error {
 		{StreamEvents, "federation-fanout", SubjectMembers, f.fanOut},
 		{StreamDelivery, "delivery", SubjectDelivery, f.deliver},
 		{StreamEvents, "federation-opportunities", SubjectOpportunities, f.fanOutOpportunity},
+		{StreamEvents, "federation-news", SubjectNews, f.fanOutContent},
+		{StreamEvents, "federation-calendar", SubjectCalendar, f.fanOutContent},
+		{StreamEvents, "federation-market", SubjectListings, f.fanOutListing},
 	}
 	if f.cfg.Role == confederationRole {
 		subs = append(subs, struct {

@@ -75,7 +75,9 @@ func (f *Federation) serveInbox(w http.ResponseWriter, r *http.Request) {
 	}
 	if !act.Is("Follow") {
 		p, err := f.store.PeerByActor(ctx, actor)
-		if err != nil || !p.Trusted() {
+		// A public follower may unfollow; everything else needs a peer.
+		publicUndo := err == nil && act.Is("Undo") && p.Incoming == node.FollowAccepted && !p.Blocked
+		if !publicUndo && (err != nil || !p.Trusted()) {
 			writeProblem(w, 403, actor+" is not an allowed peer of this node")
 			return
 		}

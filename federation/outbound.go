@@ -162,7 +162,10 @@ func (f *Federation) backfill(ctx context.Context, peer *node.Peer) error {
 	if len(members) > 0 {
 		f.log.InfoContext(ctx, "catalogue backfill queued", "peer", peer.ActorURL, "members", len(members))
 	}
-	return f.backfillOpportunities(ctx, peer)
+	if err := f.backfillOpportunities(ctx, peer); err != nil {
+		return err
+	}
+	return f.backfillListings(ctx, peer)
 }
 
 // remoteActor is a fetched actor: the peer record it makes (not saved)

@@ -61,9 +61,17 @@ func (f *Federation) AddPeer(ctx context.Context, actorURL string) (*node.Peer, 
 		return nil, err
 	}
 	peer.Inbox, peer.SharedInbox, peer.Name, peer.Country = fetched.Inbox, fetched.SharedInbox, fetched.Name, fetched.Country
+	publicFollower := !peer.Trusted() && peer.Incoming == node.FollowAccepted
 	peer.Allowed, peer.Blocked = true, false
 	if err := f.follow(ctx, peer); err != nil {
 		return nil, err
+	}
+	if publicFollower {
+		// It followed us for public content; now allowed, it gets the
+		// catalogue too.
+		if err := f.backfill(ctx, peer); err != nil {
+			return nil, err
+		}
 	}
 	if err := f.admitIfCredentialed(ctx, peer, fetched.credential); err != nil {
 		return nil, err

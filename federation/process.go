@@ -86,6 +86,9 @@ func (f *Federation) apply(ctx context.Context, act *vocab.Item, signer string) 
 	if act.Is("Add") || act.Is("Remove") {
 		return false, f.applyAnnouncement(ctx, act, actor)
 	}
+	if act.Is("Undo") && peer != nil && !peer.Trusted() {
+		return false, f.applyPublicUndo(ctx, act, peer)
+	}
 	if peer == nil || !peer.Trusted() {
 		return false, refuse("%s is not an allowed peer", actor)
 	}
@@ -95,11 +98,17 @@ func (f *Federation) apply(ctx context.Context, act *vocab.Item, signer string) 
 	}
 	switch {
 	case act.Is("Accept"), act.Is("Reject"):
+		if handled, err := f.applyMarketAnswer(ctx, act, obj, peer); handled {
+			return false, err
+		}
 		if obj.Is("Offer") || obj.IsIRI() && f.uris.Owns(obj.ID()) && strings.Contains(obj.ID(), "/activities/offer-") {
 			return true, f.applyOfferAnswer(ctx, act, obj, peer)
 		}
 		return false, f.applyFollowAnswer(ctx, act, obj, peer)
 	case act.Is("Offer"):
+		if handled, err := f.applyMarketOffer(ctx, act, obj, peer); handled {
+			return false, err
+		}
 		return true, f.applyOffer(ctx, act, obj, peer)
 	case act.Is("Undo"):
 		if obj.Is("Follow") || obj.IsIRI() {
@@ -119,6 +128,12 @@ func (f *Federation) apply(ctx context.Context, act *vocab.Item, signer string) 
 		if obj.Is("Opportunity") {
 			return true, f.applyOpportunity(ctx, act, obj, peer)
 		}
+		if obj.Is("Proposal") {
+			return false, f.applyProposal(ctx, obj, actor)
+		}
+		if handled, err := f.applyContent(ctx, act, obj, actor); handled {
+			return true, err
+		}
 		if obj.Is("Organization") {
 			m, err := remoteMember(obj, actor, f.now().UTC())
 			if err != nil {
@@ -134,9 +149,15 @@ func (f *Federation) apply(ctx context.Context, act *vocab.Item, signer string) 
 		if f.isOpportunity(ctx, obj) {
 			return true, f.applyOpportunityDelete(ctx, act, obj, actor)
 		}
+		if isListing(obj.ID(), actor) {
+			return false, f.applyListingDelete(ctx, act, obj, actor)
+		}
 		rev := revisionOf(obj)
 		if rev == 0 {
 			rev = revisionOf(act)
+		}
+		if found, err := f.store.DeleteRemoteContent(ctx, act.ID(), actor, obj.ID(), rev); found || err != nil {
+			return true, err
 		}
 		if err := f.memberGone(ctx, obj.ID()); err != nil {
 			return false, err
@@ -172,6 +193,8 @@ func (f *Federation) applyFollow(ctx context.Context, act *vocab.Item, peer *nod
 	switch {
 	case peer.Trusted():
 		peer.Incoming = node.FollowAccepted
+	case !f.cfg.NoPublicFollows:
+		return f.acceptPublicFollower(ctx, act, peer)
 	case f.cfg.QueueUnknownFollows:
 		f.log.InfoContext(ctx, "follow queued for an admin", "actor", actor)
 		return f.store.SetPeerIncoming(ctx, peer.ID, node.FollowPending)

@@ -45,6 +45,8 @@ type Config struct {
 	StatsDebounce  time.Duration // --stats-debounce: wait this long after a change before reporting
 
 	InboxRate float64 // --inbox-rate: inbox requests per second one remote host may make (burst ten times that)
+
+	NewsConfig // news, events, feed import and digest (news.go)
 }
 
 // DefaultConfig returns the defaults: a national node on :8080 with its
@@ -64,6 +66,7 @@ func DefaultConfig() Config {
 		StatsThreshold:  3,
 		StatsDebounce:   time.Minute,
 		InboxRate:       50,
+		NewsConfig:      defaultNewsConfig(),
 	}
 }
 
@@ -125,6 +128,7 @@ func (c *Config) bindServe(fs *flag.FlagSet) {
 	fs.IntVar(&c.StatsThreshold, "stats-threshold", c.StatsThreshold, "smallest count a statistics report shows; smaller cells are suppressed")
 	fs.DurationVar(&c.StatsDebounce, "stats-debounce", c.StatsDebounce, "wait this long after a membership change before reporting")
 	fs.Float64Var(&c.InboxRate, "inbox-rate", c.InboxRate, "inbox requests per second one remote host may make, with a burst of ten times that")
+	c.NewsConfig.bind(fs)
 }
 
 // Validate checks the configuration, naming the flag at fault.
@@ -163,6 +167,9 @@ func (c *Config) Validate() error {
 	}
 	if c.DataDir == "" {
 		return errors.New("--data must name a directory")
+	}
+	if err := c.NewsConfig.validate(); err != nil {
+		return err
 	}
 	if c.Name == "" {
 		c.Name = "etoiles"

@@ -19,6 +19,7 @@ Usage:
   etoiles token [flags]          print an API token (works while serve runs)
   etoiles vocab import FILE...   import CPV, NUTS and country code lists
   etoiles import tender FILE...  import eForms notices into the tender radar
+  etoiles import rss URL|FILE    import a SPIP site's RSS/Atom feed as news (dedupes by GUID)
   etoiles admit [flags]          sign an admission credential (confederation)
   etoiles user add [flags]       invite a person to the web UI (prints a one-time link)
   etoiles healthcheck [flags]    exit 0 when the node on --url answers /healthz

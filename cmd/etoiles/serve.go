@@ -23,6 +23,7 @@ import (
 	"github.com/e-toiles/etoiles/node/catalogue"
 	"github.com/e-toiles/etoiles/node/codes"
 	"github.com/e-toiles/etoiles/node/consortium"
+	"github.com/e-toiles/etoiles/node/market"
 	"github.com/e-toiles/etoiles/node/membership"
 	"github.com/e-toiles/etoiles/node/notice"
 	"github.com/e-toiles/etoiles/node/opportunity"
@@ -159,6 +160,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		}
 	}()
 
+	marketSvc := &market.Service{Store: m.db, Members: m.db, Country: m.Config.Country, Committed: m.relay.Notify}
 	statsSvc := &stats.Service{Store: m.db, Node: m.Config.PublicURL + "/actor", Country: m.Config.Country, Threshold: m.Config.StatsThreshold}
 	m.fed = federation.New(federation.Config{
 		PublicURL: m.Config.PublicURL, Name: m.Config.Name, Country: m.Config.Country, Role: m.Config.Role, Version: version,
@@ -166,6 +168,8 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		MaxDeliveryAge: m.Config.MaxDeliveryAge, RetryBase: m.Config.RetryBase, InboxRate: m.Config.InboxRate,
 		ConfederationURL: m.Config.Confederation, ConfederationKey: confKey, Credential: credential, Committed: m.relay.Notify,
 		Reporter: statsSvc, NoStatsReports: !m.Config.StatsReports, StatsDebounce: m.Config.StatsDebounce,
+		NoPublicFollows: !m.Config.PublicFollows,
+		Market:          marketSvc,
 	}, keys, m.db, busQueue{m.bus, log.With("component", "queue")}, log.With("component", "federation"))
 	if err := m.fed.Start(runCtx); err != nil {
 		return fmt.Errorf("start federation: %w", err)
@@ -177,6 +181,9 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if m.stopMatcher, err = (busQueue{m.bus, log.With("component", "matcher")}).Subscribe(runCtx,
 		federation.StreamEvents, "opportunity-matcher", node.SubjectPrefix+">", matcher.HandleMessage); err != nil {
 		return fmt.Errorf("start opportunity matcher: %w", err)
+	}
+	if err := m.startMarket(runCtx, marketSvc); err != nil {
+		return err
 	}
 
 	reg := prometheus.NewRegistry()
@@ -194,6 +201,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		Peers:     m.fed,
 		Trust:     m.fed,
 		Stats:     statsSvc,
+		Market:    marketSvc,
 		Metrics:   promhttp.HandlerFor(reg, promhttp.HandlerOpts{}),
 		Logger:    log,
 
@@ -207,8 +215,12 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		srv.Reports = m.db
 	}
 	mux := http.NewServeMux()
+	if srv.News, err = m.startNews(runCtx, mux, opps); err != nil {
+		return err
+	}
 	srv.Register(mux)
 	m.fed.Register(mux)
+	mux.HandleFunc("GET /listings/{id}", m.fed.ServeListing)
 	ui := &web.Server{
 		Accounts: &auth.Accounts{Store: m.db, ResetKey: resetKey(key)}, Members: members, Catalogue: cat, Codes: codeSvc, Peers: m.fed,
 		Opportunities: opps, Live: liveBus{m.bus.Conn()},

@@ -20,12 +20,12 @@ import (
 
 const importUsage = "import: usage: etoiles import tender [--data DIR] [--public-url URL] [--country CC] FILE.xml (one or more)"
 
-// cmdImport imports eForms notices into the tender radar of the data
+// cmdImportTender imports eForms notices into the tender radar of the data
 // directory's node. SQLite lets it write while serve runs; the running
 // node's outbox relay then publishes the new opportunities to its peers.
 // Every file is read first: when one is bad nothing is imported. Then
 // each notice is stored in its own transaction.
-func cmdImport(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+func cmdImportTender(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
 	if len(args) == 0 || args[0] != "tender" {
 		return errors.New(importUsage)
 	}

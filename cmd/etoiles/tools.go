@@ -166,3 +166,16 @@ func cmdAdmit(ctx context.Context, args []string, getenv func(string) string, st
 	fmt.Fprintf(stdout, "credential for %s written to %s (jti %s)\n", *actor, *out, a.JTI)
 	return nil
 }
+
+// cmdImport runs etoiles import tender|rss.
+func cmdImport(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	if len(args) > 0 {
+		switch args[0] {
+		case "tender":
+			return cmdImportTender(ctx, args, getenv, stdout)
+		case "rss":
+			return cmdImportRSS(ctx, args, getenv, stdout)
+		}
+	}
+	return errors.New("import: usage: etoiles import tender [flags] FILE.xml... | etoiles import rss [flags] URL|FILE")
+}

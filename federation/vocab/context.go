@@ -104,6 +104,8 @@ func (v *vocabulary) contextFor(doc any) []any {
 			for k, val := range x {
 				if v.isTerm(k) {
 					used[k] = v.defs[k]
+				} else if p, _, ok := strings.Cut(k, ":"); ok && v.prefixes[p] && !inherited[p] {
+					used[p] = v.defs[p] // a compact IRI such as ical:status
 				}
 				walk(k, val)
 			}

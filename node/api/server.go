@@ -11,7 +11,9 @@ import (
 	"github.com/e-toiles/etoiles/node/catalogue"
 	"github.com/e-toiles/etoiles/node/codes"
 	"github.com/e-toiles/etoiles/node/consortium"
+	"github.com/e-toiles/etoiles/node/market"
 	"github.com/e-toiles/etoiles/node/membership"
+	"github.com/e-toiles/etoiles/node/news"
 	"github.com/e-toiles/etoiles/node/notice"
 	"github.com/e-toiles/etoiles/node/opportunity"
 	"github.com/e-toiles/etoiles/node/stats"
@@ -21,6 +23,7 @@ import (
 // Server holds the services the API exposes. Logger may be nil.
 type Server struct {
 	Members   *membership.Service
+	News      *news.Service // news items and calendar events; nil = routes answer 503
 	Catalogue *catalogue.Service
 	Codes     *codes.Service
 	Verifier  *auth.Verifier
@@ -30,6 +33,8 @@ type Server struct {
 	// national nodes (confederation only, nil elsewhere).
 	Stats   *stats.Service
 	Reports stats.ReportStore
+	// Market serves the co-operative marketplace.
+	Market *market.Service
 	// Ready checks the node's dependencies for /readyz; each entry names
 	// one (database, nats) and returns nil when it is ready.
 	Ready map[string]func(context.Context) error
@@ -98,6 +103,22 @@ var Routes = []Route{
 	{"GET", "/api/v1/network/stats", confederation, (*Server).networkStats},
 	{"GET", "/api/v1/network/stats/history", confederation, (*Server).networkHistory},
 	{"GET", "/api/v1/network/stats.csv", confederation, (*Server).networkCSV},
+	// The co-operative marketplace (#9).
+	{"POST", "/api/v1/listings", adminOrMember, (*Server).createListing},
+	{"GET", "/api/v1/listings", anyToken, (*Server).listListings},
+	{"GET", "/api/v1/listings/{id}", anyToken, (*Server).getListing},
+	{"PATCH", "/api/v1/listings/{id}", adminOrMember, (*Server).patchListing},
+	{"DELETE", "/api/v1/listings/{id}", adminOrMember, (*Server).deleteListing},
+	{"POST", "/api/v1/listings/{id}/respond", adminOrMember, (*Server).respondListing},
+	{"GET", "/api/v1/listings/{id}/responses", adminOrMember, (*Server).listResponses},
+	{"POST", "/api/v1/listings/{id}/responses/{rid}/accept", adminOrMember, (*Server).acceptResponse},
+	{"POST", "/api/v1/listings/{id}/responses/{rid}/reject", adminOrMember, (*Server).rejectResponse},
+	{"POST", "/api/v1/listings/{id}/subscriptions", adminOrMember, (*Server).subscribe},
+	{"DELETE", "/api/v1/listings/{id}/subscriptions/{member}", adminOrMember, (*Server).unsubscribe},
+	{"POST", "/api/v1/listings/{id}/usage", adminOrMember, (*Server).recordUsage},
+	{"GET", "/api/v1/listings/{id}/shares", adminOrMember, (*Server).listingShares},
+	{"GET", "/api/v1/listings/{id}/shares.csv", adminOrMember, (*Server).listingSharesCSV},
+	{"GET", "/api/v1/market/notices", adminOrMember, (*Server).marketNotices},
 	// Opportunities and notices (#4).
 	{"POST", "/api/v1/opportunities", adminOrMember, (*Server).createOpportunity},
 	{"GET", "/api/v1/opportunities", anyToken, (*Server).listOpportunities},
@@ -114,6 +135,8 @@ var Routes = []Route{
 	// Consortium builder (#4).
 	{"GET", "/api/v1/opportunities/{id}/suggestions", anyToken, (*Server).suggestConsortia},
 }
+
+func init() { Routes = append(Routes, NewsRoutes...) }
 
 // Register adds every route to mux, plus a problem+json 404 for unknown
 // paths under /api/.
@@ -138,6 +161,12 @@ func (s *Server) handler(rt Route) http.Handler {
 			if len(rt.Roles) > 0 && !p.Is(rt.Roles...) {
 				WriteError(w, r, s.Logger, &node.Error{Code: node.EFORBIDDEN, Op: "authorize",
 					Message: "a " + p.Role + " token may not " + rt.Method + " " + rt.Path + "; it needs role " + strings.Join(rt.Roles, " or ")})
+				return
+			}
+		}
+		if strings.HasPrefix(rt.Path, "/api/v1/news") || strings.HasPrefix(rt.Path, "/api/v1/events") {
+			if s.News == nil {
+				WriteError(w, r, s.Logger, node.Errorf(node.EUNAVAILABLE, "news and events are not enabled on this node"))
 				return
 			}
 		}
