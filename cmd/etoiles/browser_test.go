@@ -385,7 +385,8 @@ func TestBrowser(t *testing.T) {
 			{"/catalogue?competence=92000000", ""}, {"/coops/coop-autre/edit", ""}},
 		echoEmail: {{"/catalogue", "catalogue"}, {"/coops/scop-echo/edit", "profile"}, {"/foryou", ""},
 			{"/opportunities", "opportunities"}, {"/opportunities?country=Francia", ""},
-			{"/opportunities/new", "opportunity-post"}},
+			{"/opportunities/new", "opportunity-post"},
+			{"/news", ""}, {"/news/write", "news-write"}, {"/events", ""}, {"/events/write", "event-write"}},
 		autreEmail: {{"/opportunities/" + opps.onFR, ""}, {"/foryou", ""}},
 	}
 	t.Run("anonymous pages", func(t *testing.T) {

@@ -230,6 +230,12 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if m.Config.Role == "confederation" {
 		ui.Reports, ui.Trust = m.db, m.fed
 	}
+	ui.News = srv.News
+	if m.Config.SMTPURL != "" {
+		if ui.Mailer, err = newMailer(m.Config.SMTPURL); err != nil {
+			return err
+		}
+	}
 	ui.Suggest = consortiumSuggester{srv.Consortia}
 	if err := ui.Register(mux); err != nil {
 		return fmt.Errorf("web ui: %w", err)

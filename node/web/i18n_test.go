@@ -43,6 +43,11 @@ var (
 		"opportunity.status.":  {"planned", "active", "forming", "submitted", "won", "lost", "complete", "cancelled", "unsuccessful", "withdrawn"},
 		"opportunity.done.":    {"interest", "accepted", "rejected", "status"},
 		"consortium.role.":     {"lead-entity", "group-member", "subcontractor"},
+		"joinmode.":            {"free", "restricted", "external"},
+		"category.":            {"MEETING", "LEARNING", "NETWORKING", "BUSINESS", "COMMUNITY", "CAUSES", "LANGUAGE_CULTURE", "MOVEMENTS_POLITICS", "SCIENCE_TECH", "FILM_MEDIA"},
+		"news.done.":           {"written", "saved", "deleted"},
+		"events.done.":         {"written", "deleted"},
+		"newsform.title.":      {"new", "edit"},
 		"interest.state.":      {"pending", "accepted", "rejected", "withdrawn"},
 		"opportunities.scope.": {"all", "cross-border", "local"},
 		"codes.":               {"cpv", "nuts", "country"},
@@ -89,7 +94,7 @@ func TestUsedMessagesExist(t *testing.T) {
 	for _, s := range []string{"added", "blocked", "unblocked"} {
 		used["peers."+s] = true
 	}
-	for _, f := range []string{"name", "country", "region", "website", "languages", "competences", "summary", "legal_form", "email", "password", "member", "role", "status", "q", "competence", "language", "tags", "url", "lots"} {
+	for _, f := range []string{"name", "country", "region", "website", "languages", "competences", "summary", "legal_form", "email", "password", "member", "role", "status", "q", "competence", "language", "tags", "url", "lots", "title", "content", "license", "publish_at", "author", "description", "start", "end", "timezone", "online_url", "capacity", "join_mode", "join_url", "category", "sign_language", "notes"} {
 		used["field."+f] = true
 	}
 	if len(used) < 100 {

@@ -18,6 +18,7 @@ import (
 	"github.com/e-toiles/etoiles/node/catalogue"
 	"github.com/e-toiles/etoiles/node/codes"
 	"github.com/e-toiles/etoiles/node/membership"
+	"github.com/e-toiles/etoiles/node/news"
 	"github.com/e-toiles/etoiles/node/opportunity"
 )
 
@@ -60,6 +61,8 @@ type Server struct {
 	// Suggest proposes consortia on them; nil hides the suggestions.
 	Opportunities *opportunity.Service
 	Suggest       Suggester
+	// News serves the news and events pages; nil hides them.
+	News *news.Service
 	// Live lets pages follow the event stream (server-sent events that a
 	// small script turns into an offer to reload); nil turns it off.
 	Live LiveEvents
@@ -200,6 +203,16 @@ var Routes = []Route{
 	{"POST /opportunities/{id}/interests/{iid}/reject", people, (*Server).rejectInterest},
 	{"POST /opportunities/{id}/status", people, (*Server).setOpportunityStatus},
 	{"GET /live/opportunities/{id}", people, (*Server).liveOpportunity},
+	{"GET /news", people, (*Server).newsPage},
+	{"GET /news/write", people, (*Server).writeNewsPage},
+	{"POST /news/write", people, (*Server).writeNews},
+	{"GET /news/{id}/edit", people, (*Server).editNewsPage},
+	{"POST /news/{id}/edit", people, (*Server).editNews},
+	{"POST /news/{id}/delete", people, (*Server).deleteNews},
+	{"GET /events", people, (*Server).eventsPage},
+	{"GET /events/write", people, (*Server).writeEventPage},
+	{"POST /events/write", people, (*Server).writeEvent},
+	{"POST /events/{id}/delete", people, (*Server).deleteEvent},
 	{"GET /network", confed, (*Server).networkPage},
 	{"GET /network/stats.csv", confed, (*Server).networkCSV},
 	{"GET /network/admissions", confed, (*Server).admissionsPage},
@@ -361,6 +374,8 @@ type view struct {
 	Reset bool
 	// Opps is true when the node serves opportunity pages.
 	Opps bool
+	// HasNews is true when the node serves the news and events pages.
+	HasNews bool
 	// LiveURL is the page's event stream, for static/live.js; "" for none.
 	LiveURL string
 }
@@ -389,6 +404,7 @@ func (s *Server) view(r *http.Request, rq *request, titleKey string, args ...any
 	v := &view{L: rq.L, User: rq.User, CSRF: rq.CSRF, Title: rq.L.T(titleKey, args...), Path: r.URL.Path, Info: s.Info}
 	v.Reset = s.Mailer != nil
 	v.Opps = s.Opportunities != nil
+	v.HasNews = s.News != nil
 	v.Network = rq.User != nil && hasRole(rq.User, confed) && s.isConfederation()
 	next := r.URL.RequestURI()
 	for _, tag := range Languages {
