@@ -83,6 +83,40 @@ func TestWebNewsAndEvents(t *testing.T) {
 		}
 	})
 
+	t.Run("edit an event", func(t *testing.T) {
+		_, body, _ := echo.get("/events")
+		m := regexp.MustCompile(`href="(/events/[0-9a-f]+/edit)"`).FindStringSubmatch(body)
+		if m == nil {
+			t.Fatalf("no edit link on the author's event:\n%s", body)
+		}
+		_, body, _ = echo.get(m[1])
+		for _, want := range []string{`value="2027-03-02T14:00"`, `value="Europe/Paris"`, `value="Maison des Scop"`, `id="captions" name="captions" checked`} {
+			if !strings.Contains(body, want) {
+				t.Errorf("the edit form lacks %q", want)
+			}
+		}
+		if s, _, _ := autre.get(m[1]); s != http.StatusForbidden {
+			t.Errorf("another co-op opens the event's edit form: %d, want 403", s)
+		}
+		if s, _, _ := autre.post(m[1], "lang", "en", "name", "Hijacked"); s != http.StatusForbidden {
+			t.Errorf("another co-op edits the event: %d, want 403", s)
+		}
+		echo.get(m[1])
+		s, _, h := echo.post(m[1], "lang", "en", "name", "Captioning workshop", "start", "2027-03-02T15:00", "end", "2027-03-02T17:30",
+			"timezone", "Europe/Paris", "venue", "Maison des Scop", "locality", "Lyon", "country", "FR", "captions", "on",
+			"join_mode", "free", "category", "LEARNING", "status", "cancelled")
+		if s != http.StatusSeeOther || h.Get("Location") != "/events?done=saved" {
+			t.Fatalf("edit the event: %d", s)
+		}
+		if _, body, _ := autre.get("/events"); !strings.Contains(body, `lang="en">Captioning workshop</a>`) || !strings.Contains(body, "<strong>cancelled</strong>") ||
+			!strings.Contains(body, "15:00 (Europe/Paris)") {
+			t.Errorf("the English reader does not see the new name, time and status:\n%s", body)
+		}
+		if _, body, _ := echo.get("/events"); !strings.Contains(body, `lang="fr">Atelier sous-titrage</a>`) || !strings.Contains(body, `<li lang="fr">Boucle magnétique</li>`) {
+			t.Errorf("editing in English must keep the French name and note:\n%s", body)
+		}
+	})
+
 	t.Run("permissions", func(t *testing.T) {
 		autre.get("/news")
 		if s, _, _ := autre.get("/news/" + newsID + "/edit"); s != http.StatusForbidden {

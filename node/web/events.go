@@ -38,7 +38,7 @@ func (s *Server) eventsPage(w http.ResponseWriter, r *http.Request, rq *request)
 	}
 	v := s.view(r, rq, "events.title")
 	switch r.URL.Query().Get("done") {
-	case "written", "deleted":
+	case "written", "saved", "deleted":
 		v.Notice = rq.L.T("events.done." + r.URL.Query().Get("done"))
 	}
 	v.D = map[string]any{"Items": cards}
@@ -48,6 +48,7 @@ func (s *Server) eventsPage(w http.ResponseWriter, r *http.Request, rq *request)
 
 // eventForm is the writing form of a calendar event, in one language.
 type eventForm struct {
+	ID, Status                                    string // ID is "" for a new event
 	Lang, Name, Description, Start, End, Timezone string
 	Venue, Street, Locality, Postcode, Country    string
 	OnlineURL, Capacity, JoinMode, JoinURL        string
@@ -55,6 +56,7 @@ type eventForm struct {
 	Captions, StepFree                            bool
 	Langs, Categories                             []string
 	JoinModes                                     []node.JoinMode
+	Statuses                                      []node.EventStatus
 	Authors                                       []*node.Member
 	Admin                                         bool
 }
@@ -78,7 +80,15 @@ func (s *Server) eventFormPage(w http.ResponseWriter, r *http.Request, rq *reque
 		}
 		f.Authors = res.Items
 	}
-	v := s.view(r, rq, "eventform.title")
+	key := "eventform.title"
+	if f.ID != "" {
+		key = "eventform.title.edit"
+	}
+	f.Statuses = []node.EventStatus{node.EventConfirmed, node.EventTentative, node.EventCancelled}
+	if f.Status == "" {
+		f.Status = string(node.EventConfirmed)
+	}
+	v := s.view(r, rq, key)
 	v.Errors = errs
 	v.D = f
 	s.render(w, status, "eventform", v)
@@ -101,14 +111,35 @@ func (s *Server) writeEvent(w http.ResponseWriter, r *http.Request, rq *request)
 	if s.News == nil {
 		return s.noNews("write event")
 	}
+	f, e, errs := readEventForm(r, rq.L)
+	if errs != nil {
+		return s.eventFormPage(w, r, rq, http.StatusBadRequest, f, errs)
+	}
+	e.Author = node.Author{Member: f.Author}
+	if rq.User.Role != auth.RoleAdmin {
+		e.Author.Member = rq.User.Member
+	}
+	if _, err := s.News.CreateEvent(r.Context(), actorOf(rq.User), e); err != nil {
+		if errs = eventProblems(rq.L, err); errs == nil {
+			return err
+		}
+		return s.eventFormPage(w, r, rq, http.StatusBadRequest, f, errs)
+	}
+	redirect(w, r, "/events?done=written")
+	return nil
+}
+
+// readEventForm reads the form into an event (texts in the form's one
+// language), and checks what only the form knows: language, time zone,
+// times and capacity as typed.
+func readEventForm(r *http.Request, l *Locale) (*eventForm, *node.CalendarEvent, []fieldProblem) {
 	pf := r.PostFormValue
-	f := &eventForm{Lang: pf("lang"), Name: pf("name"), Description: pf("description"), Start: strings.TrimSpace(pf("start")),
+	f := &eventForm{ID: r.PathValue("id"), Lang: pf("lang"), Name: pf("name"), Description: pf("description"), Start: strings.TrimSpace(pf("start")),
 		End: strings.TrimSpace(pf("end")), Timezone: strings.TrimSpace(pf("timezone")), Venue: pf("venue"), Street: pf("street"),
 		Locality: pf("locality"), Postcode: pf("postcode"), Country: pf("country"), OnlineURL: pf("online_url"),
 		Capacity: strings.TrimSpace(pf("capacity")), JoinMode: pf("join_mode"), JoinURL: pf("join_url"), Category: pf("category"),
-		SignLanguage: pf("sign_language"), Notes: pf("notes"), Author: pf("author"), Tags: pf("tags"),
+		SignLanguage: pf("sign_language"), Notes: pf("notes"), Author: pf("author"), Tags: pf("tags"), Status: pf("status"),
 		Captions: pf("captions") == "on", StepFree: pf("step_free") == "on"}
-	l := rq.L
 	var errs []fieldProblem
 	if !contains(Languages, f.Lang) {
 		errs = append(errs, fieldProblem{ID: "lang", Label: l.T("field.lang"), Reason: l.T("newsform.lang.invalid")})
@@ -136,26 +167,95 @@ func (s *Server) writeEvent(w http.ResponseWriter, r *http.Request, rq *request)
 			errs = append(errs, fieldProblem{ID: "capacity", Label: l.T("field.capacity"), Reason: l.T("eventform.capacity.invalid")})
 		}
 	}
-	if errs != nil {
-		return s.eventFormPage(w, r, rq, http.StatusBadRequest, f, errs)
-	}
 	e := &node.CalendarEvent{Name: one(f.Lang, f.Name), Description: one(f.Lang, paragraphs(f.Description)), Start: start, End: end,
 		Timezone: f.Timezone, OnlineURL: f.OnlineURL, Capacity: capacity, JoinMode: node.JoinMode(f.JoinMode), JoinURL: f.JoinURL,
-		Category: f.Category, Tags: splitList(f.Tags), Author: node.Author{Member: f.Author},
+		Category: f.Category, Tags: splitList(f.Tags), Status: node.EventStatus(f.Status),
 		Accessibility: node.Accessibility{Captions: f.Captions, StepFree: f.StepFree, SignLanguage: strings.TrimSpace(f.SignLanguage), Notes: one(f.Lang, f.Notes)}}
 	if a := (node.Address{Name: f.Venue, Street: f.Street, Locality: f.Locality, Postcode: f.Postcode, Country: f.Country}); a.Name+a.Street+a.Locality+a.Postcode != "" {
 		e.Address = &a
 	}
-	if rq.User.Role != auth.RoleAdmin {
-		e.Author.Member = rq.User.Member
+	return f, e, errs
+}
+
+// editableEvent returns a local event the user may change.
+func (s *Server) editableEvent(r *http.Request, rq *request) (*node.CalendarEvent, error) {
+	e, err := s.News.GetEvent(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return nil, err
 	}
-	if _, err := s.News.CreateEvent(r.Context(), actorOf(rq.User), e); err != nil {
-		if errs = eventProblems(l, err); errs == nil {
+	if !mayWrite(rq.User, e.Origin, e.Author) {
+		return nil, &node.Error{Code: node.EFORBIDDEN, Op: "edit event", Message: "you may change only your own co-op's local events"}
+	}
+	return e, nil
+}
+
+func (s *Server) editEventPage(w http.ResponseWriter, r *http.Request, rq *request) error {
+	if s.News == nil {
+		return s.noNews("edit event")
+	}
+	e, err := s.editableEvent(r, rq)
+	if err != nil {
+		return err
+	}
+	lang := rq.L.Tag
+	if _, ok := e.Name[lang]; !ok {
+		lang = node.DefaultLanguage(e.Name)
+	}
+	loc := e.Location()
+	f := &eventForm{ID: e.ID, Lang: lang, Name: e.Name[lang], Start: e.Start.In(loc).Format(dateTimeLocal), End: e.End.In(loc).Format(dateTimeLocal),
+		Timezone: e.Timezone, OnlineURL: e.OnlineURL, JoinMode: string(e.JoinMode), JoinURL: e.JoinURL, Category: e.Category,
+		SignLanguage: e.Accessibility.SignLanguage, Notes: e.Accessibility.Notes[lang], Author: e.Author.Member, Tags: strings.Join(e.Tags, ", "),
+		Status: string(e.Status), Captions: e.Accessibility.Captions, StepFree: e.Accessibility.StepFree}
+	if text, ok := plainText(e.Description[lang]); ok {
+		f.Description = text
+	}
+	if e.Capacity > 0 {
+		f.Capacity = strconv.Itoa(e.Capacity)
+	}
+	if a := e.Address; a != nil {
+		f.Venue, f.Street, f.Locality, f.Postcode, f.Country = a.Name, a.Street, a.Locality, a.Postcode, a.Country
+	}
+	return s.eventFormPage(w, r, rq, http.StatusOK, f, nil)
+}
+
+func (s *Server) editEvent(w http.ResponseWriter, r *http.Request, rq *request) error {
+	if s.News == nil {
+		return s.noNews("edit event")
+	}
+	old, err := s.editableEvent(r, rq)
+	if err != nil {
+		return err
+	}
+	f, e, errs := readEventForm(r, rq.L)
+	if errs != nil {
+		return s.eventFormPage(w, r, rq, http.StatusBadRequest, f, errs)
+	}
+	merge := func(m, with map[string]string) *map[string]string {
+		out := map[string]string{}
+		for k, v := range m {
+			out[k] = v
+		}
+		delete(out, f.Lang)
+		for k, v := range with {
+			out[k] = v
+		}
+		return &out
+	}
+	acc := e.Accessibility
+	acc.Notes = *merge(old.Accessibility.Notes, e.Accessibility.Notes)
+	p := news.EventPatch{Name: merge(old.Name, e.Name), Start: &e.Start, End: &e.End, Timezone: &e.Timezone, Address: &e.Address,
+		OnlineURL: &e.OnlineURL, Capacity: &e.Capacity, JoinMode: &e.JoinMode, JoinURL: &e.JoinURL, Status: &e.Status,
+		Category: &e.Category, Tags: &e.Tags, Accessibility: &acc}
+	if _, ok := plainText(old.Description[f.Lang]); ok || strings.TrimSpace(f.Description) != "" {
+		p.Description = merge(old.Description, e.Description)
+	}
+	if _, err := s.News.UpdateEvent(r.Context(), actorOf(rq.User), old.ID, p); err != nil {
+		if errs = eventProblems(rq.L, err); errs == nil {
 			return err
 		}
 		return s.eventFormPage(w, r, rq, http.StatusBadRequest, f, errs)
 	}
-	redirect(w, r, "/events?done=written")
+	redirect(w, r, "/events?done=saved")
 	return nil
 }
 

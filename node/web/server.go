@@ -212,6 +212,8 @@ var Routes = []Route{
 	{"GET /events", people, (*Server).eventsPage},
 	{"GET /events/write", people, (*Server).writeEventPage},
 	{"POST /events/write", people, (*Server).writeEvent},
+	{"GET /events/{id}/edit", people, (*Server).editEventPage},
+	{"POST /events/{id}/edit", people, (*Server).editEvent},
 	{"POST /events/{id}/delete", people, (*Server).deleteEvent},
 	{"GET /network", confed, (*Server).networkPage},
 	{"GET /network/stats.csv", confed, (*Server).networkCSV},
