@@ -180,14 +180,18 @@ func (f *Federation) applyMarketAnswer(ctx context.Context, act, obj *vocab.Item
 	if accept {
 		res := act.Items("result")
 		if len(res) != 1 || res[0].IsIRI() || !res[0].Is("Agreement") {
-			return true, refuse("accept %s carries no Agreement result", act.ID())
+			return false, nil // no marketplace answer: an interest's, say
 		}
 		if ag, err = f.readAgreement(res[0], peer); err != nil {
 			return true, &permanentError{err}
 		}
 	}
 	reason := act.ContentMap()[defaultLang(act.ContentMap())]
-	return true, marketErr(f.cfg.Market.ReceiveAnswer(ctx, rid, peer.ActorURL, accept, ag, reason))
+	err = f.cfg.Market.ReceiveAnswer(ctx, rid, peer.ActorURL, accept, ag, reason)
+	if node.ErrorCode(err) == node.ENOTFOUND {
+		return false, nil // an answer to an Offer that is no response of ours
+	}
+	return true, marketErr(err)
 }
 
 // readAgreement reads the Agreement an Accept carries.

@@ -28,6 +28,8 @@ func (f *Federation) fanOutOpportunity(ctx context.Context, data []byte) error {
 	id := f.uris.EventActivity(ev.ID)
 	switch ev.Subject {
 	case node.SubjectOpportunityCreated, node.SubjectOpportunityUpdated, node.SubjectOpportunityDeleted:
+		// Statuses, consortia and won bids are in the statistics report.
+		defer f.reportSoon()
 		var o node.Opportunity
 		if err := json.Unmarshal(ev.Data, &o); err != nil {
 			return &permanentError{fmt.Errorf("event %d: %w", ev.ID, err)}

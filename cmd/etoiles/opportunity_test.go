@@ -169,6 +169,17 @@ func TestOpportunityScenario(t *testing.T) {
 		t.Errorf("old feed URL after rotation: %v %v, want 404", resp.StatusCode, err)
 	}
 
+	// 3. The suggestions at fr draw on it's and es's co-ops: the lead
+	// (web design), it's video co-op and es's host.
+	waitFor(t, 5*time.Second, "suggestions with it's and es's co-ops", func() (bool, string) {
+		s, body, _ := lead.do("GET", "/api/v1/opportunities/"+frID+"/suggestions?k=3", "")
+		if s != 200 {
+			return false, fmt.Sprint(s, body)
+		}
+		all, _ := suggestionMembers(t, body)
+		return len(all) > 0 && fmt.Sprint(all[0]) == "[Alojamiento Coop/ES Atelier Web/FR Cooperativa Video/IT]", fmt.Sprint(all)
+	})
+
 	// 4. An it member expresses interest from its own node; fr's lead sees it.
 	itID := itOpp["id"].(string)
 	s, in, _ := video.do("POST", "/api/v1/opportunities/"+itID+"/interest", `{"competences":["92111000"],"role":"group-member","message":{"fr":"Nous faisons les vidéos."}}`)

@@ -2,7 +2,6 @@ package api
 
 import (
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -80,15 +79,7 @@ func (s *Server) listOpportunities(w http.ResponseWriter, r *http.Request, _ *au
 		}
 	}
 	var pr node.Problems
-	for name, dst := range map[string]*int{"limit": &q.Limit, "offset": &q.Offset} {
-		if s := v.Get(name); s != "" {
-			n, err := strconv.Atoi(s)
-			if err != nil {
-				pr.Add(name, "must be a whole number")
-			}
-			*dst = n
-		}
-	}
+	pageParams(v, &q.Limit, &q.Offset, &pr)
 	if err := pr.Err("parse query"); err != nil {
 		return err
 	}
