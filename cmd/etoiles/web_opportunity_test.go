@@ -133,6 +133,34 @@ func TestWebOpportunities(t *testing.T) {
 		}
 	})
 
+	t.Run("live for you", func(t *testing.T) {
+		live := openLive(t, echo, "/live/foryou")
+		lead := newBrowserAs(t, base, "en", autreEmail)
+		lead.get("/opportunities/new")
+		for _, cpv := range []string{"45421000", "92111000"} { // joinery does not fit scop-echo; video does
+			if s, _, _ := lead.post("/opportunities/new", "lang", "en", "title", "Live "+cpv, "competences", cpv, "country", "FR", "status", "active"); s != http.StatusSeeOther {
+				t.Fatalf("post: %d", s)
+			}
+		}
+		got := 0
+		timeout := time.After(3 * time.Second)
+	wait:
+		for {
+			select {
+			case <-live:
+				got++
+			case <-timeout:
+				break wait
+			}
+		}
+		if got != 1 {
+			t.Errorf("For you's live stream told of %d changes, want 1 (the opportunity that fits)", got)
+		}
+		if _, body, _ := echo.get("/foryou"); !strings.Contains(body, `data-live="/live/foryou"`) || !strings.Contains(body, `<script src="/static/live.js" defer></script>`) {
+			t.Error("For you does not follow its live stream")
+		}
+	})
+
 	var interest string
 	autre := newBrowserAs(t, base, "it", autreEmail)
 	t.Run("express interest", func(t *testing.T) {

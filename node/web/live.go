@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/e-toiles/etoiles/node"
+	"github.com/e-toiles/etoiles/node/auth"
 )
 
 // LiveEvents lets a page follow the node's event stream: Listen calls fn
@@ -46,6 +47,53 @@ func (s *Server) liveOpportunity(w http.ResponseWriter, r *http.Request, rq *req
 	}
 	defer stop()
 	return s.stream(w, r, events)
+}
+
+// liveForYou streams a "change" event when an opportunity that needs
+// one of the member's competences is posted, arrives from a peer or
+// changes, so that "For you" can offer to reload.
+func (s *Server) liveForYou(w http.ResponseWriter, r *http.Request, rq *request) error {
+	if s.Live == nil || s.Opportunities == nil || rq.User.Role != auth.RoleMember {
+		return &node.Error{Code: node.ENOTFOUND, Op: "live", Message: "no live updates here"}
+	}
+	m, err := s.Members.Get(r.Context(), rq.User.Member)
+	if err != nil {
+		return err
+	}
+	events := make(chan node.Event, 16)
+	stop, err := s.Live.Listen(node.SubjectPrefix+"opportunity.*", func(ev node.Event) {
+		switch ev.Subject {
+		case node.SubjectOpportunityCreated, node.SubjectOpportunityReceived, node.SubjectOpportunityUpdated:
+		default:
+			return
+		}
+		var o node.Opportunity
+		if json.Unmarshal(ev.Data, &o) != nil || o.Origin == "" && o.Lead == m.ID || !fits(m.Competences, o.CPVs()) {
+			return
+		}
+		select {
+		case events <- ev:
+		default:
+		}
+	})
+	if err != nil {
+		return err
+	}
+	defer stop()
+	return s.stream(w, r, events)
+}
+
+// fits reports whether one of a co-op's competences is related to one of
+// the codes an opportunity needs.
+func fits(competences, needs []string) bool {
+	for _, c := range competences {
+		for _, n := range needs {
+			if relatedCPV(c, n) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // stream writes events until the client leaves or the server stops.

@@ -121,6 +121,9 @@ func (s *Server) forYou(w http.ResponseWriter, r *http.Request, rq *request) err
 		sort.Slice(list, func(i, j int) bool { return soonerFirst(list[i].Opportunity, list[j].Opportunity) })
 	}
 	v := s.view(r, rq, "foryou.title")
+	if s.Live != nil {
+		v.LiveURL = "/live/foryou"
+	}
 	v.D = map[string]any{"Cross": cross, "Local": local, "Coop": m, "Competences": len(m.Competences)}
 	s.render(w, http.StatusOK, "foryou", v)
 	return nil

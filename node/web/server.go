@@ -203,6 +203,7 @@ var Routes = []Route{
 	{"POST /opportunities/{id}/interests/{iid}/reject", people, (*Server).rejectInterest},
 	{"POST /opportunities/{id}/status", people, (*Server).setOpportunityStatus},
 	{"GET /live/opportunities/{id}", people, (*Server).liveOpportunity},
+	{"GET /live/foryou", people, (*Server).liveForYou},
 	{"GET /news", people, (*Server).newsPage},
 	{"GET /news/write", people, (*Server).writeNewsPage},
 	{"POST /news/write", people, (*Server).writeNews},
