@@ -83,12 +83,12 @@ func (s *Server) liveForYou(w http.ResponseWriter, r *http.Request, rq *request)
 	return s.stream(w, r, events)
 }
 
-// fits reports whether one of a co-op's competences is related to one of
-// the codes an opportunity needs.
+// fits reports whether one of a co-op's competences covers one of the
+// codes an opportunity needs.
 func fits(competences, needs []string) bool {
 	for _, c := range competences {
 		for _, n := range needs {
-			if relatedCPV(c, n) {
+			if covers(c, n) {
 				return true
 			}
 		}

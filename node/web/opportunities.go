@@ -49,21 +49,10 @@ func (s *Server) crossBorder(o *node.Opportunity) bool {
 	return o.NodeCountry != "" && o.NodeCountry != s.Info.Country || o.Country != "" && o.Country != s.Info.Country
 }
 
-// relatedCPV reports whether two CPV codes are the same or one is below
-// the other in the CPV tree (72000000 covers 72413000).
-func relatedCPV(a, b string) bool {
-	if len(a) < 8 || len(b) < 8 {
-		return a == b
-	}
-	ta, tb := strings.TrimRight(a[:8], "0"), strings.TrimRight(b[:8], "0")
-	if len(ta) < 2 {
-		ta = a[:2]
-	}
-	if len(tb) < 2 {
-		tb = b[:2]
-	}
-	return strings.HasPrefix(ta, tb) || strings.HasPrefix(tb, ta)
-}
+// covers reports whether a co-op's competence covers a required CPV code,
+// by the network's rule (node.CPVCovers, spec/consortium.md): the same
+// code, a code below it, or one above it at group level or deeper.
+func covers(competence, required string) bool { return node.CPVCovers(competence, required) }
 
 // openStatuses are the statuses in which a co-op may still join.
 var openStatuses = []node.OpportunityStatus{node.OpportunityPlanned, node.OpportunityActive, node.OpportunityForming}
@@ -104,11 +93,14 @@ func (s *Server) forYou(w http.ResponseWriter, r *http.Request, rq *request) err
 		var matched []string
 		for _, c := range m.Competences {
 			for _, need := range card.CPVs() {
-				if relatedCPV(c, need) {
+				if covers(c, need) {
 					matched = append(matched, c)
 					break
 				}
 			}
+		}
+		if len(matched) == 0 {
+			continue // the store's relation is wider than the rule
 		}
 		card.Matched = s.labelCodes(r.Context(), matched, rq.L.Tag)
 		if card.CrossBorder {
@@ -281,7 +273,7 @@ func (s *Server) renderOpportunity(w http.ResponseWriter, r *http.Request, rq *r
 			d.Coop = s.labelCodes(ctx, m.Competences, l.Tag)
 			for _, c := range m.Competences {
 				for _, need := range o.CPVs() {
-					if relatedCPV(c, need) {
+					if covers(c, need) {
 						d.Checked[c] = true
 					}
 				}
