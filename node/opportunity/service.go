@@ -268,8 +268,12 @@ func (s *Service) Import(ctx context.Context, o *node.Opportunity) (_ *node.Oppo
 	}
 	o.ID, o.APID, o.CreatedAt, o.UpdatedAt, o.Revision = old.ID, old.APID, old.CreatedAt, now, old.Revision
 	o.Lead, o.LeadAPID, o.LeadName, o.Consortium, o.Outcome = old.Lead, old.LeadAPID, old.LeadName, old.Consortium, old.Outcome
-	if !old.Status.Open() {
-		o.Status = old.Status // a bid in progress keeps its step
+	switch old.Status {
+	case node.OpportunityPlanned, node.OpportunityActive, node.OpportunityComplete:
+		// Still a radar entry: the notice decides, so a deadline
+		// extension reopens it.
+	default:
+		o.Status = old.Status // a bid in progress or ended keeps its step
 	}
 	if err := s.update(ctx, o); err != nil {
 		return nil, false, err
