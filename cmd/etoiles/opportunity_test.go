@@ -10,27 +10,6 @@ import (
 	"time"
 )
 
-// mustMesh peers every node with every other and waits for the follows.
-func mustMesh(t *testing.T, nodes ...*testNode) {
-	t.Helper()
-	for _, a := range nodes {
-		for _, b := range nodes {
-			if a == b {
-				continue
-			}
-			if s, body, _ := a.admin.do("POST", "/api/v1/peers", `{"url":"`+b.actor()+`"}`); s != 201 {
-				t.Fatalf("%s adds peer %s: %d %v", a.name, b.name, s, body)
-			}
-		}
-	}
-	for _, n := range nodes {
-		waitFor(t, 10*time.Second, n.name+"'s peers accepted", func() (bool, string) {
-			st := n.peerStates()
-			return strings.Count(st, "=accepted") == len(nodes)-1, st
-		})
-	}
-}
-
 // memberClient registers a member on n and returns a client with its token.
 func (n *testNode) memberClient(t *testing.T, body string) (client, string) {
 	t.Helper()
@@ -80,7 +59,7 @@ func TestOpportunityScenario(t *testing.T) {
 	fr := MustFederatedNode(t, "fr", "FR")
 	it := MustFederatedNode(t, "it", "IT")
 	es := MustFederatedNode(t, "es", "ES")
-	mustMesh(t, fr, it, es)
+	MustMesh(t, fr, it, es)
 
 	lead, _ := fr.memberClient(t, `{"name":"Atelier Web","country":"FR","region":"FR101","competences":["72413000"],"languages":["fr"]}`)
 	other, _ := fr.memberClient(t, `{"name":"Autre Coop","country":"FR","competences":["79822500"]}`)
@@ -305,7 +284,7 @@ func TestOpportunityBadInput(t *testing.T) {
 func TestMemberLeavesOpportunities(t *testing.T) {
 	fr := MustFederatedNode(t, "fr", "FR")
 	it := MustFederatedNode(t, "it", "IT")
-	mustMesh(t, fr, it)
+	MustMesh(t, fr, it)
 	lead, leadID := fr.memberClient(t, `{"name":"Atelier Web","country":"FR","competences":["72413000"]}`)
 	video, videoID := it.memberClient(t, `{"name":"Cooperativa Video","country":"IT","competences":["92111000"]}`)
 	deadline := time.Now().Add(24 * time.Hour).UTC().Format(time.RFC3339)

@@ -3,7 +3,6 @@ package api
 import (
 	"bytes"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/e-toiles/etoiles/node"
@@ -58,15 +57,7 @@ func (s *Server) listListings(w http.ResponseWriter, r *http.Request, _ *auth.Pr
 		Country: v.Get("country"), Scope: node.Scope(v.Get("scope")), Status: node.ListingStatus(v.Get("status")),
 		Owner: v.Get("owner"), Origin: v.Get("origin")}
 	var pr node.Problems
-	for name, dst := range map[string]*int{"limit": &q.Limit, "offset": &q.Offset} {
-		if s := v.Get(name); s != "" {
-			n, err := strconv.Atoi(s)
-			if err != nil {
-				pr.Add(name, "must be a whole number")
-			}
-			*dst = n
-		}
-	}
+	pageParams(v, &q.Limit, &q.Offset, &pr)
 	if err := pr.Err("list listings"); err != nil {
 		return err
 	}

@@ -126,6 +126,7 @@ var Routes = []Route{
 	{"POST", "/api/v1/opportunities/{id}/interests/{iid}/accept", adminOrMember, (*Server).acceptInterest},
 	{"POST", "/api/v1/opportunities/{id}/interests/{iid}/reject", adminOrMember, (*Server).rejectInterest},
 	{"POST", "/api/v1/opportunities/{id}/status", adminOrMember, (*Server).setOpportunityStatus},
+	{"POST", "/api/v1/opportunities/{id}/lead", adminOrMember, (*Server).takeOnOpportunity},
 	{"POST", "/api/v1/opportunities/import", admin, (*Server).importTender},
 	{"GET", "/api/v1/notices", adminOrMember, (*Server).listNotices},
 	{"GET", "/api/v1/notices/feed", memberOnly, (*Server).noticeFeed},
