@@ -43,28 +43,7 @@ func TestEmittedShapes(t *testing.T) {
 	del := vocab.NewActivity("Delete", f.uris.EventActivity(43), f.uris.Actor(), tomb).SetPublished(m.UpdatedAt).SetTo("https://it.example/actor")
 	shapes := map[string]*vocab.Builder{"organization": f.memberObject(m), "create-organization": create, "delete-organization": del}
 	for name, b := range shapes {
-		got, err := b.Marshal()
-		if err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		var pretty bytes.Buffer
-		if err := json.Indent(&pretty, got, "", "  "); err != nil {
-			t.Fatal(err)
-		}
-		pretty.WriteByte('\n')
-		path := filepath.Join("..", "spec", "examples", "emitted", name+".json")
-		if *update {
-			if err := os.WriteFile(path, pretty.Bytes(), 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
-		want, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatalf("%s: %v (run with -update to create it)", name, err)
-		}
-		if diff := cmp.Diff(string(want), pretty.String()); diff != "" {
-			t.Errorf("%s differs from %s (-want +got):\n%s", name, path, diff)
-		}
+		checkGolden(t, name, b)
 	}
 	// What a peer reads back from the Create is the member, without its
 	// private details, under the peer's local id.
@@ -84,4 +63,34 @@ func TestEmittedShapes(t *testing.T) {
 	if diff := cmp.Diff(want, got, cmpopts.EquateEmpty()); diff != "" {
 		t.Errorf("member read back from the Create (-want +got):\n%s", diff)
 	}
+}
+
+// checkGolden compares what b marshals to, indented, with the golden
+// file spec/examples/emitted/NAME.json (written anew with -update), and
+// returns the golden file's bytes.
+func checkGolden(t *testing.T, name string, b *vocab.Builder) []byte {
+	t.Helper()
+	got, err := b.Marshal()
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	var pretty bytes.Buffer
+	if err := json.Indent(&pretty, got, "", "  "); err != nil {
+		t.Fatal(err)
+	}
+	pretty.WriteByte('\n')
+	path := filepath.Join("..", "spec", "examples", "emitted", name+".json")
+	if *update {
+		if err := os.WriteFile(path, pretty.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%s: %v (run with -update to create it)", name, err)
+	}
+	if diff := cmp.Diff(string(want), pretty.String()); diff != "" {
+		t.Errorf("%s differs from %s (-want +got):\n%s", name, path, diff)
+	}
+	return want
 }

@@ -171,6 +171,9 @@ func (f *Federation) applyMarketAnswer(ctx context.Context, act, obj *vocab.Item
 	if f.cfg.Market == nil || !strings.HasPrefix(obj.ID(), prefix) {
 		return false, nil
 	}
+	if o := obj.Object(); o != nil && f.uris.Owns(o.ID()) && strings.Contains(o.ID(), "/interests/") {
+		return false, nil // an answer to an interest in an opportunity
+	}
 	rid := strings.TrimPrefix(obj.ID(), prefix)
 	accept := act.Is("Accept")
 	var ag *node.Agreement

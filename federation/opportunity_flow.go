@@ -28,8 +28,7 @@ func (f *Federation) fanOutOpportunity(ctx context.Context, data []byte) error {
 	id := f.uris.EventActivity(ev.ID)
 	switch ev.Subject {
 	case node.SubjectOpportunityCreated, node.SubjectOpportunityUpdated, node.SubjectOpportunityDeleted:
-		// The statistics report counts opportunities, consortia and won
-		// bids: a change of them is reported as a membership change is.
+		// Statuses, consortia and won bids are in the statistics report.
 		defer f.reportSoon()
 		var o node.Opportunity
 		if err := json.Unmarshal(ev.Data, &o); err != nil {

@@ -1,7 +1,6 @@
 package federation
 
 import (
-	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -70,28 +69,7 @@ func TestEmittedOpportunityShapes(t *testing.T) {
 		"offer-interest": offer, "accept-offer": accept, "delete-opportunity": del}
 	docs := map[string][]byte{}
 	for name, b := range shapes {
-		got, err := b.Marshal()
-		if err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		var pretty bytes.Buffer
-		if err := json.Indent(&pretty, got, "", "  "); err != nil {
-			t.Fatal(err)
-		}
-		pretty.WriteByte('\n')
-		path := filepath.Join("..", "spec", "examples", "emitted", name+".json")
-		if *update {
-			if err := os.WriteFile(path, pretty.Bytes(), 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
-		want, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatalf("%s: %v (run with -update to create it)", name, err)
-		}
-		if diff := cmp.Diff(string(want), pretty.String()); diff != "" {
-			t.Errorf("%s differs from %s (-want +got):\n%s", name, path, diff)
-		}
+		want := checkGolden(t, name, b)
 		docs[name] = want
 	}
 

@@ -44,12 +44,14 @@ func TestConfederationAdmitsAndRevokes(t *testing.T) {
 		}
 		national[c].config = func(cfg *Config) {
 			cfg.Confederation, cfg.CredentialFile, cfg.StatsDebounce = conf.actor(), file, 100*time.Millisecond
-			cfg.StatsThreshold = 1 // one won bid shows in the network view
+			cfg.StatsThreshold = 1 // a single consortium shows in the network view
 		}
 		national[c].run(c)
 	}
 	es := national["ES"]
-	es.config = func(cfg *Config) { cfg.Confederation, cfg.StatsDebounce = conf.actor(), 100*time.Millisecond }
+	es.config = func(cfg *Config) {
+		cfg.Confederation, cfg.StatsDebounce, cfg.StatsThreshold = conf.actor(), 100*time.Millisecond, 1
+	}
 	es.run("ES")
 	if s, b, _ := es.admin.do("POST", "/api/v1/credential", `{"credential":"`+credentials["FR"]+`"}`); s != 400 {
 		t.Errorf("es installs fr's credential: %d %v, want 400", s, b)
@@ -108,6 +110,49 @@ func TestConfederationAdmitsAndRevokes(t *testing.T) {
 		if total := got["members"].(map[string]any)["total"]; total != float64(10) {
 			t.Errorf("network total = %v, want 10", total)
 		}
+		// An opportunity led from fr is won by a consortium with an
+		// Italian co-op: the network view counts a cross-border
+		// consortium and a won bid.
+		lead := client{t, "http://" + fr.addr, mustToken(t, fr.dir, "--role", "member", "--member", "scop-deux")}
+		uno := client{t, "http://" + it.addr, mustToken(t, it.dir, "--role", "member", "--member", "coop-uno")}
+		deadline := time.Now().Add(30 * 24 * time.Hour).UTC().Format(time.RFC3339)
+		s, opp, _ := lead.do("POST", "/api/v1/opportunities", `{"title":{"fr":"Portail régional"},"competences":[{"cpv":"72413000"}],
+			"country":"FR","deadline":"`+deadline+`","open_abroad":true}`)
+		if s != 201 {
+			t.Fatalf("post an opportunity: %d %v", s, opp)
+		}
+		var itOpp map[string]any
+		waitFor(t, 5*time.Second, "fr's opportunity on it", func() (bool, string) {
+			itOpp = findOpportunity(it.admin, "scope=cross-border", "Portail régional")
+			return itOpp != nil, ""
+		})
+		if s, b, _ := uno.do("POST", "/api/v1/opportunities/"+itOpp["id"].(string)+"/interest", `{"role":"group-member"}`); s != 201 {
+			t.Fatalf("interest from it: %d %v", s, b)
+		}
+		var iid string
+		waitFor(t, 5*time.Second, "the interest on fr", func() (bool, string) {
+			_, o, _ := lead.do("GET", "/api/v1/opportunities/"+opp["id"].(string), "")
+			ins, _ := o["interests"].([]any)
+			if len(ins) == 1 {
+				iid = ins[0].(map[string]any)["id"].(string)
+			}
+			return iid != "", fmt.Sprint(o["interests"])
+		})
+		for _, step := range []struct{ path, body string }{{"/interests/" + iid + "/accept", ""}, {"/status", `{"status":"forming"}`},
+			{"/status", `{"status":"submitted"}`}, {"/status", `{"status":"won","outcome":{"amount":"42000","currency":"EUR"}}`}} {
+			if s, b, _ := lead.do("POST", "/api/v1/opportunities/"+opp["id"].(string)+step.path, step.body); s != 200 {
+				t.Fatalf("%s %s: %d %v", step.path, step.body, s, b)
+			}
+		}
+		waitFor(t, 10*time.Second, "the consortium and the won bid in the network view", func() (bool, string) {
+			_, got, _ := cc.do("GET", "/api/v1/network/stats", "")
+			cons, _ := got["consortia"].(map[string]any)
+			bids, _ := got["bids_won"].(map[string]any)
+			opps, _ := got["opportunities"].(map[string]any)
+			return cons["total"] == float64(1) && cons["cross_border"] == float64(1) && bids["count"] == float64(1) &&
+				bids["value"] == float64(42000) && opps["won"] == float64(1), fmt.Sprint(cons, bids, opps)
+		})
+
 		// A member leaves: totals and churn follow the next report.
 		if s, b, _ := fr.admin.do("POST", "/api/v1/members/scop-un/status", `{"status":"alumni"}`); s != 200 {
 			t.Fatalf("leave: %d %v", s, b)
@@ -160,10 +205,32 @@ func TestConfederationAdmitsAndRevokes(t *testing.T) {
 		}
 	}
 
-	// A won bid is reported without any membership change after it.
-	t.Run("a won bid reaches the network view", func(t *testing.T) {
-		wonBid(t, cc, fr, it)
+	// A fourth national node joins the running network with only the
+	// confederation's address and its credential.
+	be := newTestNode(t, "be", nil)
+	s, b, _ := cc.do("POST", "/api/v1/admissions", fmt.Sprintf(`{"actor":%q,"country":"BE","name":"e-toiles Belgique"}`, be.actor()))
+	if s != 201 {
+		t.Fatalf("admit be: %d %v", s, b)
+	}
+	beFile := filepath.Join(t.TempDir(), "credential.jwt")
+	if err := os.WriteFile(beFile, []byte(b["credential"].(string)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	be.config = func(cfg *Config) { cfg.Confederation, cfg.CredentialFile = conf.actor(), beFile }
+	be.run("BE")
+	waitFor(t, time.Minute, "be peered with the confederation, fr, it and es", func() (bool, string) {
+		st := be.peerStates()
+		return strings.Count(st, "=accepted") == 4, st
 	})
+	if s, b, _ := be.admin.do("POST", "/api/v1/members", `{"name":"Coop Bruxelles","country":"BE","competences":["72413000"]}`); s != 201 {
+		t.Fatalf("create on be: %d %v", s, b)
+	}
+	for _, n := range []*testNode{fr, it, es} {
+		waitFor(t, 10*time.Second, "be's member on "+n.name, func() (bool, string) {
+			c := n.catalogue("country=BE")
+			return len(c) == 1, fmt.Sprint(c)
+		})
+	}
 
 	// Revoking es: the others unpeer it and purge its data.
 	_, list, _ := cc.do("GET", "/api/v1/admissions", "")
@@ -243,58 +310,4 @@ func TestAdmitCommand(t *testing.T) {
 	if code := run(t.Context(), []string{"admit", "--data", national, "--actor", "http://it.example/actor", "--country", "IT", "--name", "x"}, env, &strings.Builder{}, &nationalErr); code != 1 || !strings.Contains(nationalErr.String(), "no admission key") {
 		t.Errorf("admit on a national node's data: exit %d, %q", code, nationalErr.String())
 	}
-}
-
-// wonBid has fr's scop-deux win a bid with it's coop-uno, with no
-// membership change on fr meanwhile, and waits until the confederation's
-// network view shows the cross-border consortium and the won bid.
-func wonBid(t *testing.T, cc client, fr, it *testNode) {
-	lead := client{t, "http://" + fr.addr, mustToken(t, fr.dir, "--role", "member", "--member", "scop-deux")}
-	partner := client{t, "http://" + it.addr, mustToken(t, it.dir, "--role", "member", "--member", "coop-uno")}
-	deadline := time.Now().Add(30 * 24 * time.Hour).UTC().Format(time.RFC3339)
-	s, opp, _ := lead.do("POST", "/api/v1/opportunities", `{"title":{"fr":"Site pour une SCIC"},"competences":[{"cpv":"72413000"}],
-		"country":"FR","deadline":"`+deadline+`","open_abroad":true}`)
-	if s != 201 {
-		t.Fatalf("post the opportunity: %d %v", s, opp)
-	}
-	frID := opp["id"].(string)
-	var itID string
-	waitFor(t, 5*time.Second, "the opportunity on it", func() (bool, string) {
-		_, b, _ := it.admin.do("GET", "/api/v1/opportunities?scope=cross-border", "")
-		items, _ := b["items"].([]any)
-		if len(items) != 1 {
-			return false, fmt.Sprint(b)
-		}
-		itID = items[0].(map[string]any)["id"].(string)
-		return true, ""
-	})
-	if s, b, _ := partner.do("POST", "/api/v1/opportunities/"+itID+"/interest", `{"competences":["72413000"]}`); s != 201 {
-		t.Fatalf("interest on it: %d %v", s, b)
-	}
-	var iid string
-	waitFor(t, 5*time.Second, "the interest on fr", func() (bool, string) {
-		_, o, _ := lead.do("GET", "/api/v1/opportunities/"+frID, "")
-		ins, _ := o["interests"].([]any)
-		if len(ins) != 1 {
-			return false, fmt.Sprint(o)
-		}
-		iid = ins[0].(map[string]any)["id"].(string)
-		return true, ""
-	})
-	if s, b, _ := lead.do("POST", "/api/v1/opportunities/"+frID+"/interests/"+iid+"/accept", ""); s != 200 {
-		t.Fatalf("accept: %d %v", s, b)
-	}
-	for _, st := range []string{`{"status":"forming"}`, `{"status":"submitted"}`, `{"status":"won","outcome":{"amount":"42000.00","currency":"EUR"}}`} {
-		if s, b, _ := lead.do("POST", "/api/v1/opportunities/"+frID+"/status", st); s != 200 {
-			t.Fatalf("status %s: %d %v", st, s, b)
-		}
-	}
-	waitFor(t, 10*time.Second, "the won bid in the network view", func() (bool, string) {
-		_, got, _ := cc.do("GET", "/api/v1/network/stats", "")
-		cons, _ := got["consortia"].(map[string]any)
-		won, _ := got["bids_won"].(map[string]any)
-		opps, _ := got["opportunities"].(map[string]any)
-		return fmt.Sprint(cons) == "map[cross_border:1 total:1]" && won["count"] == 1.0 && won["value"] == 42000.0 &&
-			fmt.Sprint(opps) == "map[won:1]", fmt.Sprint(got)
-	})
 }

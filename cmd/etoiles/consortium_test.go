@@ -39,21 +39,7 @@ func TestConsortiumSuggestions(t *testing.T) {
 	it := MustFederatedNode(t, "it", "IT")
 	es := MustFederatedNode(t, "es", "ES")
 	nodes := []*testNode{fr, it, es}
-	for _, a := range nodes {
-		for _, b := range nodes {
-			if a != b {
-				if s, body, _ := a.admin.do("POST", "/api/v1/peers", `{"url":"`+b.actor()+`"}`); s != 201 {
-					t.Fatalf("%s adds peer %s: %d %v", a.name, b.name, s, body)
-				}
-			}
-		}
-	}
-	for _, n := range nodes {
-		waitFor(t, 10*time.Second, n.name+"'s peers accepted", func() (bool, string) {
-			st := n.peerStates()
-			return strings.Count(st, "=accepted") == 2, st
-		})
-	}
+	MustMesh(t, nodes...)
 	members := []struct {
 		on   *testNode
 		body string

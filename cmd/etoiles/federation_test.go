@@ -149,22 +149,7 @@ func TestThreeNodeFederation(t *testing.T) {
 	es := MustFederatedNode(t, "es", "ES")
 	nodes := []*testNode{fr, it, es}
 
-	for _, a := range nodes {
-		for _, b := range nodes {
-			if a == b {
-				continue
-			}
-			if s, body, _ := a.admin.do("POST", "/api/v1/peers", `{"url":"`+b.actor()+`"}`); s != 201 {
-				t.Fatalf("%s adds peer %s: %d %v", a.name, b.name, s, body)
-			}
-		}
-	}
-	for _, n := range nodes {
-		waitFor(t, 10*time.Second, n.name+"'s peers accepted", func() (bool, string) {
-			st := n.peerStates()
-			return strings.Count(st, "=accepted") == 2, st
-		})
-	}
+	MustMesh(t, nodes...)
 
 	t.Run("create, update and leave propagate", func(t *testing.T) {
 		start := time.Now()

@@ -137,21 +137,7 @@ func TestNewsAndEventsFederate(t *testing.T) {
 	it := MustFederatedNode(t, "it", "IT")
 	es := MustFederatedNode(t, "es", "ES")
 	nodes := []*testNode{fr, it, es}
-	for _, a := range nodes {
-		for _, b := range nodes {
-			if a != b {
-				if s, body, _ := a.admin.do("POST", "/api/v1/peers", `{"url":"`+b.actor()+`"}`); s != 201 {
-					t.Fatalf("%s adds %s: %d %v", a.name, b.name, s, body)
-				}
-			}
-		}
-	}
-	for _, n := range nodes {
-		waitFor(t, 10*time.Second, n.name+"'s peers accepted", func() (bool, string) {
-			st := n.peerStates()
-			return strings.Count(st, "=accepted") == 2, st
-		})
-	}
+	MustMesh(t, nodes...)
 	alice := newFediFollower(t)
 	alice.follow(t, fr)
 	waitFor(t, 5*time.Second, "alice's follow accepted", func() (bool, string) {

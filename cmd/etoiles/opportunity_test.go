@@ -10,27 +10,6 @@ import (
 	"time"
 )
 
-// mustMesh peers every node with every other and waits for the follows.
-func mustMesh(t *testing.T, nodes ...*testNode) {
-	t.Helper()
-	for _, a := range nodes {
-		for _, b := range nodes {
-			if a == b {
-				continue
-			}
-			if s, body, _ := a.admin.do("POST", "/api/v1/peers", `{"url":"`+b.actor()+`"}`); s != 201 {
-				t.Fatalf("%s adds peer %s: %d %v", a.name, b.name, s, body)
-			}
-		}
-	}
-	for _, n := range nodes {
-		waitFor(t, 10*time.Second, n.name+"'s peers accepted", func() (bool, string) {
-			st := n.peerStates()
-			return strings.Count(st, "=accepted") == len(nodes)-1, st
-		})
-	}
-}
-
 // memberClient registers a member on n and returns a client with its token.
 func (n *testNode) memberClient(t *testing.T, body string) (client, string) {
 	t.Helper()
@@ -80,7 +59,7 @@ func TestOpportunityScenario(t *testing.T) {
 	fr := MustFederatedNode(t, "fr", "FR")
 	it := MustFederatedNode(t, "it", "IT")
 	es := MustFederatedNode(t, "es", "ES")
-	mustMesh(t, fr, it, es)
+	MustMesh(t, fr, it, es)
 
 	lead, _ := fr.memberClient(t, `{"name":"Atelier Web","country":"FR","region":"FR101","competences":["72413000"],"languages":["fr"]}`)
 	other, _ := fr.memberClient(t, `{"name":"Autre Coop","country":"FR","competences":["79822500"]}`)
@@ -168,6 +147,17 @@ func TestOpportunityScenario(t *testing.T) {
 	if resp, err := http.Get(url1); err != nil || resp.StatusCode != 404 {
 		t.Errorf("old feed URL after rotation: %v %v, want 404", resp.StatusCode, err)
 	}
+
+	// 3. The suggestions at fr draw on it's and es's co-ops: the lead
+	// (web design), it's video co-op and es's host.
+	waitFor(t, 5*time.Second, "suggestions with it's and es's co-ops", func() (bool, string) {
+		s, body, _ := lead.do("GET", "/api/v1/opportunities/"+frID+"/suggestions?k=3", "")
+		if s != 200 {
+			return false, fmt.Sprint(s, body)
+		}
+		all, _ := suggestionMembers(t, body)
+		return len(all) > 0 && fmt.Sprint(all[0]) == "[Alojamiento Coop/ES Atelier Web/FR Cooperativa Video/IT]", fmt.Sprint(all)
+	})
 
 	// 4. An it member expresses interest from its own node; fr's lead sees it.
 	itID := itOpp["id"].(string)
@@ -275,8 +265,13 @@ func TestOpportunityBadInput(t *testing.T) {
 	if s, b, _ := fr.admin.do("GET", "/api/v1/opportunities?scope=world&status=open", ""); s != 400 || strings.Join(fieldNames(b), " ") != "scope status[0]" {
 		t.Errorf("bad filters: %d %v", s, fieldNames(b))
 	}
-	if s, _, _ := fr.admin.do("GET", "/api/v1/notices", ""); s != 403 {
-		t.Errorf("notices with an admin token: %d, want 403", s)
+	// An admin token reads the group's notices (none here); the feed
+	// stays a member's.
+	if s, b, _ := fr.admin.do("GET", "/api/v1/notices", ""); s != 200 || b["items"] == nil || len(b["items"].([]any)) != 0 {
+		t.Errorf("notices with an admin token: %d %v, want 200 and the group's (none)", s, b)
+	}
+	if s, _, _ := fr.admin.do("GET", "/api/v1/notices/feed", ""); s != 403 {
+		t.Errorf("notice feed with an admin token: %d, want 403", s)
 	}
 	if resp, err := http.Get("http://" + fr.addr + "/feeds/notices/not-a-secret-at-all.atom"); err != nil || resp.StatusCode != 404 {
 		t.Errorf("unknown feed: %v %v, want 404", resp.StatusCode, err)
@@ -289,7 +284,7 @@ func TestOpportunityBadInput(t *testing.T) {
 func TestMemberLeavesOpportunities(t *testing.T) {
 	fr := MustFederatedNode(t, "fr", "FR")
 	it := MustFederatedNode(t, "it", "IT")
-	mustMesh(t, fr, it)
+	MustMesh(t, fr, it)
 	lead, leadID := fr.memberClient(t, `{"name":"Atelier Web","country":"FR","competences":["72413000"]}`)
 	video, videoID := it.memberClient(t, `{"name":"Cooperativa Video","country":"IT","competences":["92111000"]}`)
 	deadline := time.Now().Add(24 * time.Hour).UTC().Format(time.RFC3339)

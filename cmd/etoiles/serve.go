@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/ed25519"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -61,6 +62,9 @@ type Main struct {
 	wg      sync.WaitGroup
 	once    sync.Once
 	started bool
+
+	// ui is the web interface; Close ends its live streams first.
+	ui *web.Server
 }
 
 // Addr returns the address the HTTP server listens on.
@@ -182,7 +186,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	}
 
 	links := federation.URIs{Base: m.Config.PublicURL}
-	matcher := &opportunity.Matcher{Store: m.db, Links: links, Committed: m.relay.Notify,
+	matcher := &opportunity.Matcher{Store: m.db, Links: links, Committed: m.relay.Notify, Listings: &market.Matcher{Store: m.db},
 		URL: func(id string) string { return m.Config.PublicURL + "/api/v1/opportunities/" + id }}
 	if m.stopMatcher, err = (busQueue{m.bus, log.With("component", "matcher")}).Subscribe(runCtx,
 		federation.StreamEvents, "opportunity-matcher", node.SubjectPrefix+">", matcher.HandleMessage); err != nil {
@@ -228,13 +232,25 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	m.fed.Register(mux)
 	mux.HandleFunc("GET /listings/{id}", m.fed.ServeListing)
 	ui := &web.Server{
-		Accounts: &auth.Accounts{Store: m.db}, Members: members, Catalogue: cat, Codes: codeSvc, Peers: m.fed,
+		Accounts: &auth.Accounts{Store: m.db, ResetKey: resetKey(key)}, Members: members, Catalogue: cat, Codes: codeSvc, Peers: m.fed,
+		Opportunities: opps, Live: liveBus{m.bus.Conn()},
 		Info:   web.Info{PublicURL: m.Config.PublicURL, Name: m.Config.Name, Country: m.Config.Country, Role: m.Config.Role, Version: version},
 		Logger: log.With("component", "web"),
 	}
+	if m.Config.Role == "confederation" {
+		ui.Reports, ui.Trust = m.db, m.fed
+	}
+	ui.News = srv.News
+	if m.Config.SMTPURL != "" {
+		if ui.Mailer, err = newMailer(m.Config.SMTPURL); err != nil {
+			return err
+		}
+	}
+	ui.Suggest = consortiumSuggester{srv.Consortia}
 	if err := ui.Register(mux); err != nil {
 		return fmt.Errorf("web ui: %w", err)
 	}
+	m.ui = ui
 	m.server = &http.Server{
 		Handler:           api.Instrument(reg, mux),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -256,6 +272,13 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	return nil
 }
 
+// resetKey derives the key of password reset links from the node's token
+// key, so that links survive a restart and nothing more is kept.
+func resetKey(key ed25519.PrivateKey) []byte {
+	k := sha256.Sum256(append([]byte("etoiles password reset\x00"), key.Seed()...))
+	return k[:]
+}
+
 func natsMode(c Config) string {
 	if c.NATSURL != "" {
 		return "external"
@@ -274,6 +297,9 @@ func (m *Main) Close() error {
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), timeout)
 		defer cancel()
+		if m.ui != nil {
+			m.ui.Close() // end the pages' live streams, which Shutdown would wait for
+		}
 		if m.server != nil {
 			// Drain HTTP for half the budget, then close what is left: a
 			// peer's connection that was opened but never used keeps

@@ -11,6 +11,9 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/e-toiles/etoiles/node/auth"
+	"github.com/e-toiles/etoiles/node/store/sqlite"
 )
 
 // mustUser creates a web account with the user command, as an operator
@@ -358,5 +361,44 @@ func TestUserAddCommand(t *testing.T) {
 		if code := run(context.Background(), args, func(string) string { return "" }, &out, &errOut); code != 1 || errOut.Len() == 0 {
 			t.Errorf("%v = exit %d, %q; want exit 1 with a message", args, code, errOut.String())
 		}
+	}
+}
+
+// mustResetLink makes a password reset link for email as the node would
+// mail it, with the key the node derives from its token key.
+func mustResetLink(t *testing.T, dir, email string) string {
+	t.Helper()
+	key, err := auth.LoadOrCreateKey(filepath.Join(dir, tokenKeyFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := sqlite.Open(context.Background(), filepath.Join(dir, dbFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	token, _, err := (&auth.Accounts{Store: db, ResetKey: resetKey(key)}).ResetToken(context.Background(), email)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return "/password/reset/" + token
+}
+
+// TestWebPasswordResetLink follows a reset link made with the key the
+// node derives from its key file (so a restarted node accepts it too):
+// it works once.
+func TestWebPasswordResetLink(t *testing.T) {
+	base, dir := mustWebNode(t)
+	link := mustResetLink(t, dir, echoEmail)
+	b := newBrowser(t, base)
+	if s, body, _ := b.get(link); s != 200 || !strings.Contains(body, echoEmail) {
+		t.Fatalf("GET %s: %d\n%s", link, s, body)
+	}
+	if s, body, _ := b.post(link, "password", "another long passphrase", "password2", "another long passphrase"); s != 200 || !strings.Contains(body, "Your password has been changed") {
+		t.Fatalf("reset: %d\n%s", s, body)
+	}
+	b.login(echoEmail, "another long passphrase")
+	if s, _, _ := newBrowser(t, base).get(link); s != http.StatusNotFound {
+		t.Errorf("the link a second time: %d, want 404", s)
 	}
 }

@@ -7,6 +7,8 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/e-toiles/etoiles/node"
@@ -81,5 +83,19 @@ func jsonKind(goType string) string {
 		return "a boolean"
 	default:
 		return "a string"
+	}
+}
+
+// pageParams reads the limit and offset query parameters into the given
+// fields, adding a problem for each that is not a whole number.
+func pageParams(v url.Values, limit, offset *int, p *node.Problems) {
+	for name, dst := range map[string]*int{"limit": limit, "offset": offset} {
+		if s := v.Get(name); s != "" {
+			n, err := strconv.Atoi(s)
+			if err != nil || n < 0 {
+				p.Add(name, "must be a whole number")
+			}
+			*dst = n
+		}
 	}
 }

@@ -3,7 +3,6 @@ package api
 import (
 	"bytes"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/e-toiles/etoiles/node"
@@ -58,15 +57,7 @@ func (s *Server) listListings(w http.ResponseWriter, r *http.Request, _ *auth.Pr
 		Country: v.Get("country"), Scope: node.Scope(v.Get("scope")), Status: node.ListingStatus(v.Get("status")),
 		Owner: v.Get("owner"), Origin: v.Get("origin")}
 	var pr node.Problems
-	for name, dst := range map[string]*int{"limit": &q.Limit, "offset": &q.Offset} {
-		if s := v.Get(name); s != "" {
-			n, err := strconv.Atoi(s)
-			if err != nil {
-				pr.Add(name, "must be a whole number")
-			}
-			*dst = n
-		}
-	}
+	pageParams(v, &q.Limit, &q.Offset, &pr)
 	if err := pr.Err("list listings"); err != nil {
 		return err
 	}
@@ -222,20 +213,5 @@ func (s *Server) listingSharesCSV(w http.ResponseWriter, r *http.Request, _ *aut
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="shares-`+st.Period+`.csv"`)
 	_, _ = w.Write(b.Bytes())
-	return nil
-}
-
-// marketNotices lists a member's notices; an admin sees the group's own
-// (member "") or, with ?member=, a member's.
-func (s *Server) marketNotices(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	member := p.Member
-	if p.Is(auth.RoleAdmin) {
-		member = r.URL.Query().Get("member")
-	}
-	ns, err := s.Market.Notices(r.Context(), member, 0)
-	if err != nil {
-		return err
-	}
-	WriteJSON(w, http.StatusOK, map[string]any{"items": ns})
 	return nil
 }

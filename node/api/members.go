@@ -135,15 +135,7 @@ func parseQuery(r *http.Request) (catalogue.Query, error) {
 		Language: v.Get("language"), Origin: v.Get("origin"), Status: node.MemberStatus(v.Get("status")),
 	}
 	var p node.Problems
-	for name, dst := range map[string]*int{"limit": &q.Limit, "offset": &q.Offset} {
-		if s := v.Get(name); s != "" {
-			n, err := strconv.Atoi(s)
-			if err != nil {
-				p.Add(name, "must be a whole number")
-			}
-			*dst = n
-		}
-	}
+	pageParams(v, &q.Limit, &q.Offset, &p)
 	return q, p.Err("parse query")
 }
 

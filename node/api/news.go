@@ -2,7 +2,6 @@ package api
 
 import (
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/e-toiles/etoiles/node"
@@ -78,15 +77,7 @@ func listQuery(r *http.Request) (news.Query, error) {
 	default:
 		p.Add("origin", "must be local or remote")
 	}
-	for name, dst := range map[string]*int{"limit": &q.Limit, "offset": &q.Offset} {
-		if s := v.Get(name); s != "" {
-			n, err := strconv.Atoi(s)
-			if err != nil || n < 0 {
-				p.Add(name, "must be a whole number")
-			}
-			*dst = n
-		}
-	}
+	pageParams(v, &q.Limit, &q.Offset, &p)
 	for name, dst := range map[string]*time.Time{"since": &q.Since, "until": &q.Until} {
 		if s := v.Get(name); s != "" {
 			t, err := time.Parse(time.RFC3339, s)

@@ -2,7 +2,6 @@ package api
 
 import (
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -80,15 +79,7 @@ func (s *Server) listOpportunities(w http.ResponseWriter, r *http.Request, _ *au
 		}
 	}
 	var pr node.Problems
-	for name, dst := range map[string]*int{"limit": &q.Limit, "offset": &q.Offset} {
-		if s := v.Get(name); s != "" {
-			n, err := strconv.Atoi(s)
-			if err != nil {
-				pr.Add(name, "must be a whole number")
-			}
-			*dst = n
-		}
-	}
+	pageParams(v, &q.Limit, &q.Offset, &pr)
 	if err := pr.Err("parse query"); err != nil {
 		return err
 	}
@@ -152,5 +143,30 @@ func (s *Server) setOpportunityStatus(w http.ResponseWriter, r *http.Request, p 
 		return err
 	}
 	WriteJSON(w, http.StatusOK, o)
+	return nil
+}
+
+// takeOnOpportunity makes a member co-op the lead of a tender radar
+// entry (201 with a new local opportunity when the entry is a peer's,
+// 200 with the entry itself when it is this node's).
+func (s *Server) takeOnOpportunity(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	var in struct {
+		Member string `json:"member"`
+	}
+	if r.ContentLength != 0 {
+		if err := Decode(w, r, &in); err != nil {
+			return err
+		}
+	}
+	id := r.PathValue("id")
+	o, err := s.Opportunities.TakeOn(r.Context(), viewer(p), in.Member, id)
+	if err != nil {
+		return err
+	}
+	status := http.StatusOK
+	if o.ID != id {
+		status = http.StatusCreated
+	}
+	WriteJSON(w, status, o)
 	return nil
 }

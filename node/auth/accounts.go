@@ -89,6 +89,11 @@ type Accounts struct {
 	SessionTTL time.Duration
 	// InviteTTL is how long an invite lasts; zero means 7 days.
 	InviteTTL time.Duration
+	// ResetKey keys password reset tokens (at least 16 bytes); without
+	// it there is no password reset.
+	ResetKey []byte
+	// ResetTTL is how long a reset link works; zero means an hour.
+	ResetTTL time.Duration
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
 }

@@ -293,6 +293,13 @@ func TestImportUpdatesBySource(t *testing.T) {
 	if _, total, _ := svc.List(ctx, opportunity.Query{}); total != 1 {
 		t.Errorf("%d opportunities after two imports, want 1", total)
 	}
+	// A change notice extending the deadline reopens the radar entry.
+	extended := newOpp()
+	extended.Source = "123456-2026"
+	third, _, err := svc.Import(ctx, extended)
+	if err != nil || third.ID != first.ID || third.Status != node.OpportunityActive {
+		t.Errorf("import with a later deadline = %v status %v, %v; want %s active", third.ID, third.Status, err, first.ID)
+	}
 }
 
 // TestConcurrentAnswers: two accepts at once never lose a consortium

@@ -12,6 +12,9 @@ import (
 	"time"
 
 	"golang.org/x/text/language"
+	"golang.org/x/text/language/display"
+	"golang.org/x/text/message"
+	"golang.org/x/text/number"
 )
 
 //go:embed locales/*.json
@@ -24,8 +27,10 @@ var Languages = []string{"fr", "en", "it", "es", "de"}
 // Locale is one UI language: its message catalog and formats.
 type Locale struct {
 	// Tag is the BCP 47 tag, as written in lang attributes.
-	Tag  string
-	msgs map[string]string
+	Tag     string
+	msgs    map[string]string
+	printer *message.Printer
+	regions display.Namer
 }
 
 // catalogs maps a language tag to its locale.
@@ -38,7 +43,8 @@ func mustLoadCatalogs() map[string]*Locale {
 		if err != nil {
 			panic(fmt.Sprintf("web: locale %s: %v", tag, err))
 		}
-		l := &Locale{Tag: tag}
+		lt := language.MustParse(tag)
+		l := &Locale{Tag: tag, printer: message.NewPrinter(lt), regions: display.Regions(lt)}
 		if err := json.Unmarshal(b, &l.msgs); err != nil {
 			panic(fmt.Sprintf("web: locale %s: %v", tag, err))
 		}
@@ -180,4 +186,47 @@ func negotiate(r *http.Request) *Locale {
 	tag, _, _ := matcher.Match(tags...)
 	base, _ := tag.Base()
 	return LocaleFor(base.String())
+}
+
+// Num formats an integer with the language's digit grouping: "1 234"
+// in French, "1,234" in English, "1.234" in German.
+func (l *Locale) Num(n int) string { return l.printer.Sprint(number.Decimal(n)) }
+
+// Dec formats a number with up to two decimals, the language's way.
+func (l *Locale) Dec(v float64) string {
+	return l.printer.Sprint(number.Decimal(v, number.MaxFractionDigits(2)))
+}
+
+// Percent formats a ratio (0.125) as a percentage ("12,5 %").
+func (l *Locale) Percent(v float64) string {
+	return l.printer.Sprint(number.Percent(v, number.MaxFractionDigits(1)))
+}
+
+// Money formats an amount in euros, with two decimals and the symbol
+// where the language puts it ("1 234,50 €", "€1,234.50").
+func (l *Locale) Money(v float64) string {
+	amount := l.printer.Sprint(number.Decimal(v, number.MinFractionDigits(2), number.MaxFractionDigits(2)))
+	return l.T("currency.eur", amount)
+}
+
+// Country returns the name of an ISO 3166-1 country code in the
+// language ("DE" → "Allemagne"), or the code when it is unknown.
+func (l *Locale) Country(code string) string {
+	r, err := language.ParseRegion(code)
+	if err != nil {
+		return code
+	}
+	if name := l.regions.Name(r); name != "" {
+		return name
+	}
+	return code
+}
+
+// Month formats a "2026-03" month key as "March 2026".
+func (l *Locale) Month(key string) string {
+	t, err := time.Parse("2006-01", key)
+	if err != nil {
+		return key
+	}
+	return l.T("month.year", l.T("month."+strconv.Itoa(int(t.Month()))), t.Year())
 }

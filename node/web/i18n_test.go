@@ -35,14 +35,26 @@ var (
 	tmplKey   = regexp.MustCompile(`\.(T|N) "([a-z0-9_.]+)"`)
 	goKey     = regexp.MustCompile(`(?:\.T\(|view\(r, rq, )"([a-z0-9_.]+[a-z0-9])"`)
 	dynPrefix = map[string][]string{
-		"status.":   {"prospect", "member", "lapsed", "alumni"},
-		"peer.":     {"pending", "accepted", "rejected", "blocked"},
-		"role.":     {"admin", "member"},
-		"noderole.": {"national", "confederation"},
-		"codes.":    {"cpv", "nuts", "country"},
-		"error.":    {"400", "401", "403", "404", "405", "409", "429", "500", "503"},
-		"month.":    {"1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12"},
-		"lang.":     Languages,
+		"status.":              {"prospect", "member", "lapsed", "alumni"},
+		"peer.":                {"pending", "accepted", "rejected", "blocked"},
+		"role.":                {"admin", "member"},
+		"noderole.":            {"national", "confederation"},
+		"admission.":           {"active", "expired", "revoked"},
+		"opportunity.status.":  {"planned", "active", "forming", "submitted", "won", "lost", "complete", "cancelled", "unsuccessful", "withdrawn"},
+		"opportunity.done.":    {"interest", "accepted", "rejected", "status"},
+		"consortium.role.":     {"lead-entity", "group-member", "subcontractor"},
+		"joinmode.":            {"free", "restricted", "external"},
+		"category.":            {"MEETING", "LEARNING", "NETWORKING", "BUSINESS", "COMMUNITY", "CAUSES", "LANGUAGE_CULTURE", "MOVEMENTS_POLITICS", "SCIENCE_TECH", "FILM_MEDIA"},
+		"news.done.":           {"written", "saved", "deleted"},
+		"events.done.":         {"written", "saved", "deleted"},
+		"eventstatus.":         {"confirmed", "tentative", "cancelled"},
+		"newsform.title.":      {"new", "edit"},
+		"interest.state.":      {"pending", "accepted", "rejected", "withdrawn"},
+		"opportunities.scope.": {"all", "cross-border", "local"},
+		"codes.":               {"cpv", "nuts", "country"},
+		"error.":               {"400", "401", "403", "404", "405", "409", "429", "500", "503"},
+		"month.":               {"1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12"},
+		"lang.":                Languages,
 	}
 )
 
@@ -83,7 +95,7 @@ func TestUsedMessagesExist(t *testing.T) {
 	for _, s := range []string{"added", "blocked", "unblocked"} {
 		used["peers."+s] = true
 	}
-	for _, f := range []string{"name", "country", "region", "website", "languages", "competences", "summary", "legal_form", "email", "password", "member", "role", "status", "q", "competence", "language", "tags", "url"} {
+	for _, f := range []string{"name", "country", "region", "website", "languages", "competences", "summary", "legal_form", "email", "password", "member", "role", "status", "q", "competence", "language", "tags", "url", "lots", "title", "content", "license", "publish_at", "author", "description", "start", "end", "timezone", "online_url", "capacity", "join_mode", "join_url", "category", "sign_language", "notes"} {
 		used["field."+f] = true
 	}
 	if len(used) < 100 {

@@ -11,12 +11,15 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 
 	"github.com/e-toiles/etoiles/node"
 	"github.com/e-toiles/etoiles/node/auth"
 	"github.com/e-toiles/etoiles/node/catalogue"
 	"github.com/e-toiles/etoiles/node/codes"
 	"github.com/e-toiles/etoiles/node/membership"
+	"github.com/e-toiles/etoiles/node/news"
+	"github.com/e-toiles/etoiles/node/opportunity"
 )
 
 //go:embed templates/*.html
@@ -50,15 +53,34 @@ type Server struct {
 	Catalogue *catalogue.Service
 	Codes     *codes.Service
 	Peers     PeerService
-	Info      Info
+	// Reports and Trust serve the confederation pages; nil on a
+	// national node (the pages then answer 404).
+	Reports ReportSource
+	Trust   TrustService
+	// Opportunities serves the opportunity pages; nil hides them.
+	// Suggest proposes consortia on them; nil hides the suggestions.
+	Opportunities *opportunity.Service
+	Suggest       Suggester
+	// News serves the news and events pages; nil hides them.
+	News *news.Service
+	// Live lets pages follow the event stream (server-sent events that a
+	// small script turns into an offer to reload); nil turns it off.
+	Live LiveEvents
+	Info Info
 	// CSRFKey signs CSRF tokens; nil means a random key per process.
 	CSRFKey []byte
 	// Limits throttles login attempts; the zero value uses the defaults.
 	Limits LoginLimits
 	Logger *slog.Logger
+	// Mailer sends password reset links; nil when SMTP is not configured.
+	Mailer Mailer
 
 	pages   map[string]*template.Template
 	limiter *loginLimiter
+	mails   sync.WaitGroup
+
+	closeOnce, stopOnce sync.Once
+	closing             chan struct{}
 }
 
 // Init parses the templates; Register calls it.
@@ -87,10 +109,10 @@ func parsePages() (map[string]*template.Template, error) {
 	out := map[string]*template.Template{}
 	for _, n := range names {
 		base := strings.TrimSuffix(strings.TrimPrefix(n, "templates/"), ".html")
-		if base == "layout" {
-			continue
+		if base == "layout" || strings.HasPrefix(base, "_") {
+			continue // the layout and the partials (_*.html) go into every page
 		}
-		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", n)
+		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/_*.html", n)
 		if err != nil {
 			return nil, err
 		}
@@ -108,7 +130,18 @@ var funcs = template.FuncMap{
 		return m
 	},
 	"contains": contains,
-	"prefix":   strings.HasPrefix,
+	"list":     func(s ...string) []string { return s },
+	"inc":      func(i int) int { return i + 1 },
+	"para": func(s string) []string {
+		var out []string
+		for _, p := range strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n\n") {
+			if p = strings.TrimSpace(p); p != "" {
+				out = append(out, p)
+			}
+		}
+		return out
+	},
+	"prefix": strings.HasPrefix,
 	"host": func(u string) string {
 		if p, err := url.Parse(u); err == nil && p.Host != "" {
 			return p.Host
@@ -140,6 +173,10 @@ var Routes = []Route{
 	{"GET /invite/{token}", anyone, (*Server).invitePage},
 	{"POST /invite/{token}", anyone, (*Server).acceptInvite},
 	{"GET /lang/{tag}", anyone, (*Server).switchLanguage},
+	{"GET /password/forgot", anyone, (*Server).forgotPage},
+	{"POST /password/forgot", anyone, (*Server).forgot},
+	{"GET /password/reset/{token}", anyone, (*Server).resetPage},
+	{"POST /password/reset/{token}", anyone, (*Server).reset},
 	{"GET /catalogue", loggedIn, (*Server).cataloguePage},
 	{"GET /profile", people, (*Server).profile},
 	{"GET /coops/{id}/edit", people, (*Server).editPage},
@@ -156,6 +193,34 @@ var Routes = []Route{
 	{"POST /admin/peers/{id}/block", adminOnly, (*Server).blockPeer},
 	{"POST /admin/peers/{id}/unblock", adminOnly, (*Server).unblockPeer},
 	{"GET /admin/settings", adminOnly, (*Server).settingsPage},
+	{"GET /foryou", people, (*Server).forYou},
+	{"GET /opportunities", people, (*Server).opportunitiesPage},
+	{"GET /opportunities/new", people, (*Server).postOpportunityPage},
+	{"POST /opportunities/new", people, (*Server).postOpportunity},
+	{"GET /opportunities/{id}", people, (*Server).opportunityPage},
+	{"POST /opportunities/{id}/interest", people, (*Server).expressInterest},
+	{"POST /opportunities/{id}/interests/{iid}/accept", people, (*Server).acceptInterest},
+	{"POST /opportunities/{id}/interests/{iid}/reject", people, (*Server).rejectInterest},
+	{"POST /opportunities/{id}/status", people, (*Server).setOpportunityStatus},
+	{"GET /live/opportunities/{id}", people, (*Server).liveOpportunity},
+	{"GET /live/foryou", people, (*Server).liveForYou},
+	{"GET /news", people, (*Server).newsPage},
+	{"GET /news/write", people, (*Server).writeNewsPage},
+	{"POST /news/write", people, (*Server).writeNews},
+	{"GET /news/{id}/edit", people, (*Server).editNewsPage},
+	{"POST /news/{id}/edit", people, (*Server).editNews},
+	{"POST /news/{id}/delete", people, (*Server).deleteNews},
+	{"GET /events", people, (*Server).eventsPage},
+	{"GET /events/write", people, (*Server).writeEventPage},
+	{"POST /events/write", people, (*Server).writeEvent},
+	{"GET /events/{id}/edit", people, (*Server).editEventPage},
+	{"POST /events/{id}/edit", people, (*Server).editEvent},
+	{"POST /events/{id}/delete", people, (*Server).deleteEvent},
+	{"GET /network", confed, (*Server).networkPage},
+	{"GET /network/stats.csv", confed, (*Server).networkCSV},
+	{"GET /network/admissions", confed, (*Server).admissionsPage},
+	{"POST /network/admissions", confed, (*Server).admit},
+	{"POST /network/admissions/{jti}/revoke", confed, (*Server).revokeAdmission},
 }
 
 // Register adds the pages, the stylesheet and a catch-all for "/" (the
@@ -181,7 +246,7 @@ func (s *Server) Register(mux *http.ServeMux) error {
 func secureHeaders(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		hd := w.Header()
-		hd.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+		hd.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
 		hd.Set("X-Content-Type-Options", "nosniff")
 		hd.Set("Referrer-Policy", "same-origin")
 		hd.Set("X-Frame-Options", "DENY")
@@ -292,17 +357,30 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, rq *request, err e
 
 // view is what every page template gets.
 type view struct {
-	L        *Locale
-	User     *auth.User
-	CSRF     string
-	Title    string
-	Path     string
-	Next     string
-	Info     Info
-	Errors   []fieldProblem
-	Notice   string
-	D        any
-	Language []langLink
+	L     *Locale
+	User  *auth.User
+	CSRF  string
+	Title string
+	// TitleLang is the language of the title when it is content (an
+	// opportunity's title), not UI text.
+	TitleLang string
+	Path      string
+	Next      string
+	Info      Info
+	Errors    []fieldProblem
+	Notice    string
+	D         any
+	Language  []langLink
+	// Network is true when the user may see the confederation pages.
+	Network bool
+	// Reset is true when password reset links can be sent.
+	Reset bool
+	// Opps is true when the node serves opportunity pages.
+	Opps bool
+	// HasNews is true when the node serves the news and events pages.
+	HasNews bool
+	// LiveURL is the page's event stream, for static/live.js; "" for none.
+	LiveURL string
 }
 
 type langLink struct {
@@ -327,6 +405,10 @@ func (v *view) Err(id string) *fieldProblem {
 
 func (s *Server) view(r *http.Request, rq *request, titleKey string, args ...any) *view {
 	v := &view{L: rq.L, User: rq.User, CSRF: rq.CSRF, Title: rq.L.T(titleKey, args...), Path: r.URL.Path, Info: s.Info}
+	v.Reset = s.Mailer != nil
+	v.Opps = s.Opportunities != nil
+	v.HasNews = s.News != nil
+	v.Network = rq.User != nil && hasRole(rq.User, confed) && s.isConfederation()
 	next := r.URL.RequestURI()
 	for _, tag := range Languages {
 		v.Language = append(v.Language, langLink{Tag: tag, Name: LocaleFor(tag).T("lang.self"), Current: tag == rq.L.Tag,
@@ -370,8 +452,12 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request, rq *request) error
 	switch {
 	case rq.User == nil:
 		redirect(w, r, "/login")
+	case rq.User.Role == auth.RoleConfederation || rq.User.Role == auth.RoleAdmin && s.isConfederation():
+		redirect(w, r, "/network")
 	case rq.User.Role == auth.RoleAdmin:
 		redirect(w, r, "/admin/members")
+	case s.Opportunities != nil:
+		redirect(w, r, "/foryou")
 	default:
 		redirect(w, r, "/catalogue")
 	}

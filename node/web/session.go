@@ -152,7 +152,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, rq *request) erro
 		s.render(w, http.StatusTooManyRequests, "login", v)
 		return nil
 	}
-	u, token, err := s.Accounts.Login(r.Context(), email, password)
+	_, token, err := s.Accounts.Login(r.Context(), email, password)
 	if err != nil {
 		var reason string
 		switch node.ErrorCode(err) {
@@ -175,10 +175,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, rq *request) erro
 	s.setCookie(w, sessionCookie, token, 0)
 	next := v.Next
 	if next == "" {
-		next = "/"
-		if u.Role == auth.RoleMember {
-			next = "/catalogue"
-		}
+		next = "/" // the home page sends each role to its first page
 	}
 	redirect(w, r, next)
 	return nil

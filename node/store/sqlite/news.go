@@ -232,48 +232,51 @@ func remoteID(apID string) string {
 // activity; an older revision than the stored one, or than a Delete
 // already applied, changes nothing.
 func (db *DB) UpsertRemoteNews(ctx context.Context, activityID, typ string, n *node.NewsItem) error {
+	n.ID = remoteID(n.APID)
 	return db.onceTx(ctx, activityID, n.Origin, typ, func(tx *sql.Tx) error {
-		if stale, err := tombstoned(ctx, tx, n.APID, n.Revision); err != nil || stale {
-			return err
-		}
-		var rev int64
-		var created string
-		err := tx.QueryRowContext(ctx, `SELECT revision, created_at FROM news WHERE ap_id = ?`, n.APID).Scan(&rev, &created)
-		n.ID = remoteID(n.APID)
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
-			return writeNews(ctx, tx, n, true)
-		case err != nil:
-			return err
-		case rev > n.Revision:
-			return nil
-		}
-		n.CreatedAt = parseTime(created)
-		return writeNews(ctx, tx, n, false)
+		return upsertRemote(ctx, tx, "news", n.APID, n.Revision, func(created time.Time, isNew bool) error {
+			if !isNew {
+				n.CreatedAt = created
+			}
+			return writeNews(ctx, tx, n, isNew)
+		})
 	})
 }
 
-// UpsertRemoteCalendarEvent stores an event a peer published.
+// UpsertRemoteCalendarEvent stores an event a peer published, under the
+// same rules.
 func (db *DB) UpsertRemoteCalendarEvent(ctx context.Context, activityID, typ string, e *node.CalendarEvent) error {
+	e.ID = remoteID(e.APID)
 	return db.onceTx(ctx, activityID, e.Origin, typ, func(tx *sql.Tx) error {
-		if stale, err := tombstoned(ctx, tx, e.APID, e.Revision); err != nil || stale {
-			return err
-		}
-		var rev int64
-		var created string
-		err := tx.QueryRowContext(ctx, `SELECT revision, created_at FROM calendar_events WHERE ap_id = ?`, e.APID).Scan(&rev, &created)
-		e.ID = remoteID(e.APID)
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
-			return writeEvent(ctx, tx, e, true)
-		case err != nil:
-			return err
-		case rev > e.Revision:
-			return nil
-		}
-		e.CreatedAt = parseTime(created)
-		return writeEvent(ctx, tx, e, false)
+		return upsertRemote(ctx, tx, "calendar_events", e.APID, e.Revision, func(created time.Time, isNew bool) error {
+			if !isNew {
+				e.CreatedAt = created
+			}
+			return writeEvent(ctx, tx, e, isNew)
+		})
 	})
+}
+
+// upsertRemote calls write for a peer's object unless a Delete or a newer
+// revision of it was applied before: with isNew when the table (news or
+// calendar_events) has no row of that ap_id, else with the row's creation
+// time.
+func upsertRemote(ctx context.Context, tx *sql.Tx, table, apID string, revision int64, write func(created time.Time, isNew bool) error) error {
+	if stale, err := tombstoned(ctx, tx, apID, revision); err != nil || stale {
+		return err
+	}
+	var rev int64
+	var created string
+	err := tx.QueryRowContext(ctx, `SELECT revision, created_at FROM `+table+` WHERE ap_id = ?`, apID).Scan(&rev, &created)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return write(time.Time{}, true)
+	case err != nil:
+		return err
+	case rev > revision:
+		return nil
+	}
+	return write(parseTime(created), false)
 }
 
 func tombstoned(ctx context.Context, tx *sql.Tx, apID string, revision int64) (bool, error) {

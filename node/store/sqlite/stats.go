@@ -66,6 +66,12 @@ func (db *DB) StatsFigures(ctx context.Context, since time.Time) (*stats.Figures
 	if err := db.wonBids(ctx, f); err != nil {
 		return nil, err
 	}
+	// Events held: the node's own events of the period that have ended
+	// and were not cancelled.
+	if err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM calendar_events WHERE origin IN ('', 'local') AND end_at >= ? AND end_at <= ?
+		AND json_extract(data, '$.status') <> 'cancelled'`, formatTime(since), formatTime(db.Now())).Scan(&f.EventsHeld); err != nil {
+		return nil, fmt.Errorf("stats figures: %w", err)
+	}
 	return f, nil
 }
 

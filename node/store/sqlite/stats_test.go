@@ -51,3 +51,35 @@ func TestStatsFiguresOpportunities(t *testing.T) {
 		t.Errorf("won values (-want +got):\n%s", diff)
 	}
 }
+
+// TestStatsFiguresEventsHeld counts the node's own events that have
+// ended, not cancelled ones, future ones or peers' copies.
+func TestStatsFiguresEventsHeld(t *testing.T) {
+	ctx := context.Background()
+	db := MustOpen(t)
+	now := time.Now().UTC().Truncate(time.Second)
+	ev := func(id string, end time.Time, status node.EventStatus, origin string) {
+		t.Helper()
+		e := &node.CalendarEvent{ID: id, Name: map[string]string{"fr": id}, Description: map[string]string{}, Start: end.Add(-time.Hour), End: end,
+			Timezone: "Europe/Paris", Status: status, JoinMode: node.JoinFree, Category: "LEARNING", Published: true, Origin: origin, CreatedAt: now, UpdatedAt: now}
+		if origin != "" {
+			e.APID = origin + "/events/" + id
+		}
+		if err := db.CreateCalendarEvent(ctx, e, nil); err != nil {
+			t.Fatalf("create %s: %v", id, err)
+		}
+	}
+	ev("held", now.Add(-48*time.Hour), node.EventConfirmed, "")
+	ev("held2", now.Add(-24*time.Hour), node.EventTentative, "")
+	ev("cancelled", now.Add(-24*time.Hour), node.EventCancelled, "")
+	ev("future", now.Add(24*time.Hour), node.EventConfirmed, "")
+	ev("old", now.AddDate(-3, 0, 0), node.EventConfirmed, "")
+	ev("peers", now.Add(-24*time.Hour), node.EventConfirmed, "https://it.example/actor")
+	f, err := db.StatsFigures(ctx, now.AddDate(-2, 0, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.EventsHeld != 2 {
+		t.Errorf("events held = %d, want 2", f.EventsHeld)
+	}
+}
