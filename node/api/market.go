@@ -236,6 +236,7 @@ func (s *Server) marketNotices(w http.ResponseWriter, r *http.Request, p *auth.P
 	if err != nil {
 		return err
 	}
+	s.absoluteLinks(r, ns)
 	WriteJSON(w, http.StatusOK, map[string]any{"items": ns})
 	return nil
 }
