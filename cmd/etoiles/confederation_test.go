@@ -32,8 +32,9 @@ func TestConfederationAdmitsAndRevokes(t *testing.T) {
 	if s, b, _ := cc.do("POST", "/api/v1/admissions", `{"actor":"not a url","country":"XX","name":""}`); s != 400 || len(b["errors"].([]any)) != 3 {
 		t.Errorf("bad admission: %d %v, want 400 with three field errors", s, b)
 	}
-	if s, _, _ := conf.admin.do("POST", "/api/v1/admissions", `{"actor":"http://x.example/actor","country":"FR","name":"x"}`); s != 403 {
-		t.Errorf("an admin token admits: %d, want 403", s)
+	if s, b, _ := conf.admin.do("POST", "/api/v1/admissions", `{"actor":"http://x.example/actor","country":"FR","name":"x"}`); s != 403 ||
+		b["detail"] != "an admin token may not POST /api/v1/admissions; it needs role confederation" {
+		t.Errorf("an admin token admits: %d %v, want 403 saying an admin token may not", s, b["detail"])
 	}
 
 	// fr and it get their credential by file, es through the API.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -185,6 +186,26 @@ func TestMarketplaceAcrossNodes(t *testing.T) {
 	})
 	if !hasNotice(noticesOn(spip), "response", local) {
 		t.Errorf("the owner got no notice of the response: %v", noticesOn(spip))
+	}
+	// Its link is absolute, in the API and in the member's Atom feed, so
+	// that a feed reader can follow it.
+	wantLink := "http://" + fr.addr + "/api/v1/listings/" + local
+	if ns := noticesOn(spip); len(ns) == 0 || ns[0]["url"] != wantLink {
+		t.Errorf("market notice links: %v, want %s", ns, wantLink)
+	}
+	if _, b, _ := spip.do("GET", "/api/v1/notices", ""); !strings.Contains(jsonString(b), `"url":"`+wantLink+`"`) {
+		t.Errorf("GET /api/v1/notices: %v, want a link %s", b, wantLink)
+	}
+	_, feed, _ := spip.do("GET", "/api/v1/notices/feed", "")
+	feedURL, _ := feed["url"].(string)
+	feedResp, err := http.Get(feedURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	atom, _ := io.ReadAll(feedResp.Body)
+	feedResp.Body.Close()
+	if !strings.Contains(string(atom), `href="`+wantLink+`"`) {
+		t.Errorf("notice feed %s: %s, want a link %s", feedURL, atom, wantLink)
 	}
 
 	// Acceptance by a non-owner is refused; the owner accepts.

@@ -9,7 +9,9 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"reflect"
 	"strings"
+	"time"
 
 	"github.com/e-toiles/etoiles/node"
 )
@@ -61,7 +63,7 @@ func Decode(w http.ResponseWriter, r *http.Request, v any) error {
 		if field == "" {
 			field = "body"
 		}
-		p.Add(field, "must be %s, not %s", jsonKind(typeErr.Type.String()), typeErr.Value)
+		p.Add(field, "must be %s, not %s", jsonKind(typeErr.Type), typeErr.Value)
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
 		p.Add(name, "is not a known field")
@@ -71,15 +73,27 @@ func Decode(w http.ResponseWriter, r *http.Request, v any) error {
 	return p.Err(op)
 }
 
-func jsonKind(goType string) string {
-	switch {
-	case strings.HasPrefix(goType, "map["), strings.Contains(goType, "struct"), strings.HasPrefix(goType, "*node."):
+// jsonKind names the JSON kind a Go type decodes from, by its kind (a
+// request type such as memberInput is an object, not a string).
+func jsonKind(t reflect.Type) string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.Struct, reflect.Map:
+		if t == reflect.TypeFor[time.Time]() {
+			return "a string"
+		}
 		return "an object"
-	case strings.HasPrefix(goType, "[]"):
+	case reflect.Slice, reflect.Array:
+		if t.Elem().Kind() == reflect.Uint8 {
+			return "a string" // []byte is base64
+		}
 		return "an array"
-	case strings.Contains(goType, "int"), strings.Contains(goType, "float"):
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Float32, reflect.Float64:
 		return "a number"
-	case goType == "bool":
+	case reflect.Bool:
 		return "a boolean"
 	default:
 		return "a string"

@@ -46,6 +46,7 @@ func (s *Server) listNotices(w http.ResponseWriter, r *http.Request, p *auth.Pri
 	if err != nil {
 		return err
 	}
+	s.absoluteLinks(r, items)
 	WriteJSON(w, http.StatusOK, map[string]any{"items": items})
 	return nil
 }
@@ -54,6 +55,11 @@ func (s *Server) listNotices(w http.ResponseWriter, r *http.Request, p *auth.Pri
 const feedPath = "/feeds/notices/"
 
 func (s *Server) feedURL(r *http.Request, secret string) string {
+	return s.baseURL(r) + feedPath + secret + ".atom"
+}
+
+// baseURL is the node's public origin, or the request's when none is set.
+func (s *Server) baseURL(r *http.Request) string {
 	base := s.PublicURL
 	if base == "" {
 		scheme := "https"
@@ -62,7 +68,17 @@ func (s *Server) feedURL(r *http.Request, secret string) string {
 		}
 		base = scheme + "://" + r.Host
 	}
-	return strings.TrimRight(base, "/") + feedPath + secret + ".atom"
+	return strings.TrimRight(base, "/")
+}
+
+// absoluteLinks makes the notices' links absolute: some (the
+// marketplace's) are stored as a path, which a feed reader cannot follow.
+func (s *Server) absoluteLinks(r *http.Request, ns []*node.Notice) {
+	for _, n := range ns {
+		if strings.HasPrefix(n.URL, "/") && !strings.HasPrefix(n.URL, "//") {
+			n.URL = s.baseURL(r) + n.URL
+		}
+	}
 }
 
 func (s *Server) noticeFeed(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
@@ -139,6 +155,7 @@ func (s *Server) serveNoticeFeed(w http.ResponseWriter, r *http.Request, _ *auth
 	if err != nil {
 		return err
 	}
+	s.absoluteLinks(r, items)
 	var prefer []string
 	if m, err := s.Members.Get(r.Context(), member); err == nil {
 		prefer = m.Languages

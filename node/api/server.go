@@ -160,7 +160,7 @@ func (s *Server) handler(rt Route) http.Handler {
 			}
 			if len(rt.Roles) > 0 && !p.Is(rt.Roles...) {
 				WriteError(w, r, s.Logger, &node.Error{Code: node.EFORBIDDEN, Op: "authorize",
-					Message: "a " + p.Role + " token may not " + rt.Method + " " + rt.Path + "; it needs role " + strings.Join(rt.Roles, " or ")})
+					Message: article(p.Role) + " " + p.Role + " token may not " + rt.Method + " " + rt.Path + "; it needs role " + strings.Join(rt.Roles, " or ")})
 				return
 			}
 		}
@@ -244,4 +244,13 @@ func codeListStatus(lists []codes.Info) map[string]string {
 		}
 	}
 	return out
+}
+
+// article is "an" before a role that starts with a vowel (an admin token),
+// "a" otherwise.
+func article(word string) string {
+	if word != "" && strings.ContainsRune("aeiou", rune(word[0])) {
+		return "an"
+	}
+	return "a"
 }

@@ -141,10 +141,21 @@ func (s *Service) HandleMemberEvent(ctx context.Context, data []byte) error {
 	if err != nil {
 		return err
 	}
+	what := "left the group"
+	if ev.Subject == node.SubjectMemberLapsed {
+		what = "lapsed"
+	}
 	var notices []Notice
 	for _, sub := range ended {
-		notices = append(notices, Notice{Kind: NoticeLeft, ListingID: sub.ListingID, Other: sub.Member, Title: map[string]string{}, At: ev.Time,
-			Message: fmt.Sprintf("%s left the network and was unsubscribed on %s", sub.Member, ev.Time.Format(time.DateOnly))})
+		// The notice names the service, as every other listing notice does.
+		t := map[string]string{}
+		if l, err := s.Store.GetListing(ctx, sub.ListingID); err == nil {
+			t = l.Title
+		} else if node.ErrorCode(err) != node.ENOTFOUND {
+			return err
+		}
+		notices = append(notices, Notice{Kind: NoticeLeft, ListingID: sub.ListingID, Other: sub.Member, Title: t, At: ev.Time,
+			Message: fmt.Sprintf("%s %s and was unsubscribed on %s", sub.Member, what, ev.Time.Format(time.DateOnly))})
 	}
 	return s.Store.AddMarketNotices(ctx, notices)
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/e-toiles/etoiles/node"
@@ -128,6 +129,15 @@ func TestSharesOverThreeMonths(t *testing.T) {
 		t.Fatal(err)
 	}
 	mustDeliverMemberEvents(t, e)
+	// The admins are told, with the service's title like every listing notice.
+	ns, err := e.svc.Notices(ctx, "", 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ns) != 1 || ns[0].Ref != svc.ID+"#unsubscribed:coop-b" || ns[0].Title["en"] != svc.Title["en"] || ns[0].Title["en"] == "" ||
+		!strings.Contains(ns[0].Reason, "coop-b lapsed and was unsubscribed on 2026-10-11") {
+		t.Errorf("admin notices after the lapse = %+v, want one unsubscribed notice titled %v", ns, svc.Title)
+	}
 	// October (31 days): a 31, b 10 (1st-10th), c 31 → 72.
 	// a, c = 100000×31/72 = 43055.55…; b = 100000×10/72 = 13888.88…
 	// Floors sum to 99998; the 2 cents left go to b (.88) then a (.55,
