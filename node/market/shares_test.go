@@ -130,7 +130,7 @@ func TestSharesOverThreeMonths(t *testing.T) {
 	}
 	mustDeliverMemberEvents(t, e)
 	// The admins are told, with the service's title like every listing notice.
-	ns, err := e.svc.Notices(ctx, "", 10)
+	ns, err := e.db.Notices(ctx, "", 0, 10)
 	if err != nil {
 		t.Fatal(err)
 	}
