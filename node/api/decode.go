@@ -8,8 +8,8 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
-	"strconv"
 	"reflect"
+	"strconv"
 	"strings"
 	"time"
 
