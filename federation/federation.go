@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"strconv"
 	"sync"
 	"time"
 
@@ -277,17 +278,24 @@ func (f *Federation) fanOutAdmission(ctx context.Context, data []byte) error {
 
 // requeueDeliveries queues every delivery SQLite says is pending. The
 // DELIVERY stream may have lost its newest jobs in a crash (JetStream
-// acknowledges a message before it reaches the disk) or all of them;
-// jobs still there keep their message id, so within the duplicate window
-// the stream drops the copies, and a job queued twice is attempted once
-// (deliver checks the state first; receivers are idempotent).
+// acknowledges a message before it reaches the disk) or all of them, or
+// hold jobs taken by the previous process and not acknowledged; a job
+// queued twice is attempted once (deliver checks the state first;
+// receivers are idempotent).
 func (f *Federation) requeueDeliveries(ctx context.Context) error {
 	ids, err := f.store.PendingDeliveries(ctx)
 	if err != nil {
 		return err
 	}
+	// A new message id per start: a job the previous process had taken
+	// but not finished stays with JetStream until its ack wait (minutes)
+	// runs out, and a copy under its old id would be dropped as a
+	// duplicate. The copy runs now; the late original finds the delivery
+	// done.
+	start := strconv.FormatInt(f.now().UnixNano(), 36)
 	for _, id := range ids {
-		if err := f.enqueueDelivery(ctx, id); err != nil {
+		msgID := "delivery-" + strconv.FormatInt(id, 10) + "-start-" + start
+		if err := f.queue.Publish(ctx, SubjectDelivery, msgID, []byte(strconv.FormatInt(id, 10))); err != nil {
 			return err
 		}
 	}
