@@ -17,6 +17,7 @@ import (
 	"github.com/e-toiles/etoiles/node/auth"
 	"github.com/e-toiles/etoiles/node/catalogue"
 	"github.com/e-toiles/etoiles/node/codes"
+	"github.com/e-toiles/etoiles/node/market"
 	"github.com/e-toiles/etoiles/node/membership"
 	"github.com/e-toiles/etoiles/node/news"
 	"github.com/e-toiles/etoiles/node/opportunity"
@@ -63,6 +64,8 @@ type Server struct {
 	Suggest       Suggester
 	// News serves the news and events pages; nil hides them.
 	News *news.Service
+	// Market serves the marketplace pages; nil hides them.
+	Market *market.Service
 	// Live lets pages follow the event stream (server-sent events that a
 	// small script turns into an offer to reload); nil turns it off.
 	Live LiveEvents
@@ -216,6 +219,17 @@ var Routes = []Route{
 	{"GET /events/{id}/edit", people, (*Server).editEventPage},
 	{"POST /events/{id}/edit", people, (*Server).editEvent},
 	{"POST /events/{id}/delete", people, (*Server).deleteEvent},
+	{"GET /market", people, (*Server).marketPage},
+	{"GET /market/new", people, (*Server).postListingPage},
+	{"POST /market/new", people, (*Server).postListing},
+	{"GET /market/{id}", people, (*Server).listingPage},
+	{"GET /market/{id}/shares.csv", people, (*Server).sharesCSV},
+	{"POST /market/{id}/respond", people, (*Server).respondListing},
+	{"POST /market/{id}/responses/{rid}/accept", people, (*Server).acceptResponse},
+	{"POST /market/{id}/responses/{rid}/reject", people, (*Server).rejectResponse},
+	{"POST /market/{id}/close", people, (*Server).closeListing},
+	{"POST /market/{id}/subscribe", people, (*Server).subscribe},
+	{"POST /market/{id}/unsubscribe", people, (*Server).unsubscribe},
 	{"GET /network", confed, (*Server).networkPage},
 	{"GET /network/stats.csv", confed, (*Server).networkCSV},
 	{"GET /network/admissions", confed, (*Server).admissionsPage},
@@ -379,6 +393,8 @@ type view struct {
 	Opps bool
 	// HasNews is true when the node serves the news and events pages.
 	HasNews bool
+	// HasMarket is true when the node serves the marketplace pages.
+	HasMarket bool
 	// LiveURL is the page's event stream, for static/live.js; "" for none.
 	LiveURL string
 }
@@ -408,6 +424,7 @@ func (s *Server) view(r *http.Request, rq *request, titleKey string, args ...any
 	v.Reset = s.Mailer != nil
 	v.Opps = s.Opportunities != nil
 	v.HasNews = s.News != nil
+	v.HasMarket = s.Market != nil
 	v.Network = rq.User != nil && hasRole(rq.User, confed) && s.isConfederation()
 	next := r.URL.RequestURI()
 	for _, tag := range Languages {
