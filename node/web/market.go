@@ -163,6 +163,7 @@ func (s *Server) noticeViews(l *Locale, ns []*node.Notice) []noticeView {
 // listingDetail is what the detail page shows.
 type listingDetail struct {
 	listingCard
+	Card        listingCard // the same, for the facts partial
 	CPV         []codes.Entry
 	Responses   []responseView
 	MayRespond  bool
@@ -216,7 +217,8 @@ func (s *Server) renderListing(w http.ResponseWriter, r *http.Request, rq *reque
 	if li.Status == node.ListingWithdrawn {
 		return &node.Error{Code: node.ENOTFOUND, Op: "listing", Message: "listing " + li.ID + " was withdrawn"}
 	}
-	d := &listingDetail{listingCard: s.listingCard(ctx, l, u, li), CPV: s.labelCodes(ctx, li.CPV, l.Tag)}
+	card := s.listingCard(ctx, l, u, li)
+	d := &listingDetail{listingCard: card, Card: card, CPV: s.labelCodes(ctx, li.CPV, l.Tag)}
 	rs, err := s.Market.Responses(ctx, marketActor(u), li.ID)
 	if err != nil {
 		return err

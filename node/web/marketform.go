@@ -133,7 +133,7 @@ func (s *Server) postListing(w http.ResponseWriter, r *http.Request, rq *request
 	}
 	for _, d := range []struct {
 		id, val, layout string
-		to          **time.Time
+		to              **time.Time
 	}{{"available_from", f.AvailableFrom, dateOnly, &li.AvailableFrom}, {"available_until", f.AvailableUntil, dateOnly, &li.AvailableUntil},
 		{"deadline", f.Deadline, dateTimeLocal, &li.Deadline}} {
 		if d.val == "" {
