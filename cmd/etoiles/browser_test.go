@@ -328,6 +328,7 @@ func TestBrowser(t *testing.T) {
 	mustUser(t, it.dir, adminEmail, "admin", "", password)
 	base := "http://" + fr.addr
 	opps := mustCrossBorderOpportunities(t, fr, it)
+	mk := mustBrowserMarket(t, fr, it)
 
 	t.Run("keyboard only", func(t *testing.T) {
 		p := newPage(t, ctx, base)
@@ -389,6 +390,9 @@ func TestBrowser(t *testing.T) {
 			{"/news", ""}, {"/news/write", "news-write"}, {"/events", ""}, {"/events/write", "event-write"}},
 		autreEmail: {{"/opportunities/" + opps.onFR, ""}, {"/foryou", ""}},
 	}
+	for who, list := range mk.pages() {
+		pages[who] = append(pages[who], list...)
+	}
 	t.Run("anonymous pages", func(t *testing.T) {
 		p := newPage(t, ctx, base)
 		p.open("/login")
@@ -428,6 +432,9 @@ func TestBrowser(t *testing.T) {
 				if pg.shot != "" {
 					p.screenshot(pg.shot)
 				}
+			}
+			if who == echoEmail {
+				keyboardMarket(t, p)
 			}
 			if who == adminEmail {
 				p.open("/admin/invites?member=coop-autre")
