@@ -52,7 +52,7 @@ var (
 		"interest.state.":       {"pending", "accepted", "rejected", "withdrawn"},
 		"opportunities.scope.":  {"all", "cross-border", "local"},
 		"codes.":                {"cpv", "nuts", "country"},
-		"error.":                {"400", "401", "403", "404", "405", "409", "429", "500", "503"},
+		"error.":                {"400", "401", "403", "404", "405", "409", "413", "429", "500", "503"},
 		"month.":                {"1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12"},
 		"lang.":                 Languages,
 		"market.field.":         {"side", "kind", "scope", "status", "origin", "quantity_unit", "cost_rule"},

@@ -5,6 +5,8 @@ import (
 	"context"
 	"crypto/rand"
 	"embed"
+	"errors"
+	"fmt"
 	"html/template"
 	"io/fs"
 	"log/slog"
@@ -307,6 +309,12 @@ func (s *Server) handler(rt Route) http.Handler {
 				return
 			}
 		}
+		if r.Method == http.MethodPost {
+			if err := readForm(w, r); err != nil {
+				s.fail(w, r, rq, err)
+				return
+			}
+		}
 		rq.CSRF = s.csrfToken(w, r, rq)
 		if r.Method == http.MethodPost && !s.csrfOK(r, rq) {
 			s.fail(w, r, rq, &node.Error{Code: node.EFORBIDDEN, Op: "csrf", Message: "the form is out of date or was not sent by this site"})
@@ -351,6 +359,27 @@ var statusOf = map[string]int{
 	node.ERATELIMITED:  http.StatusTooManyRequests,
 	node.EUNAVAILABLE:  http.StatusServiceUnavailable,
 	node.EUNSUPPORTED:  http.StatusMethodNotAllowed,
+	node.ETOOLARGE:     http.StatusRequestEntityTooLarge,
+}
+
+// readForm reads a POST form, multipart (file uploads) or not, within
+// maxFormBytes: a bigger body is refused with 413 before anything else.
+func readForm(w http.ResponseWriter, r *http.Request) error {
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	var err error
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		err = r.ParseMultipartForm(1 << 20)
+	} else {
+		err = r.ParseForm()
+	}
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooBig):
+		return &node.Error{Code: node.ETOOLARGE, Op: "read form", Message: fmt.Sprintf("the form is over %d bytes", maxFormBytes)}
+	case err != nil:
+		return &node.Error{Code: node.EINVALID, Op: "read form", Message: "the form could not be read"}
+	}
+	return nil
 }
 
 // fail renders the error page.
