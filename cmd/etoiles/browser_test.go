@@ -329,6 +329,7 @@ func TestBrowser(t *testing.T) {
 	base := "http://" + fr.addr
 	opps := mustCrossBorderOpportunities(t, fr, it)
 	mk := mustBrowserMarket(t, fr, it)
+	newsID, eventID := mustPublicItems(t, fr.admin)
 
 	t.Run("keyboard only", func(t *testing.T) {
 		p := newPage(t, ctx, base)
@@ -387,7 +388,8 @@ func TestBrowser(t *testing.T) {
 		echoEmail: {{"/catalogue", "catalogue"}, {"/coops/scop-echo/edit", "profile"}, {"/foryou", ""},
 			{"/opportunities", "opportunities"}, {"/opportunities?country=Francia", ""},
 			{"/opportunities/new", "opportunity-post"},
-			{"/news", ""}, {"/news/write", "news-write"}, {"/events", ""}, {"/events/write", "event-write"}},
+			{"/news", ""}, {"/news/write", "news-write"}, {"/events", ""}, {"/events/write", "event-write"},
+			{"/news/" + newsID, ""}, {"/events/" + eventID, ""}},
 		autreEmail: {{"/opportunities/" + opps.onFR, ""}, {"/foryou", ""}},
 	}
 	for who, list := range mk.pages() {
@@ -403,7 +405,13 @@ func TestBrowser(t *testing.T) {
 		p.open(mustResetLink(t, fr.dir, echoEmail))
 		p.checkAccessibility("password reset")
 		p.screenshot("password-reset")
-		p.open("/nowhere")
+		for _, pg := range [][3]string{{"/lang/fr?next=/news/" + newsID, "public news (fr)", "public-news"},
+			{"/lang/it?next=/events/" + eventID, "public event (it)", "public-event-it"}} {
+			p.open(pg[0])
+			p.checkAccessibility(pg[1])
+			p.screenshot(pg[2])
+		}
+		p.open("/lang/en?next=/nowhere")
 		p.checkAccessibility("404")
 		// The checker itself catches a nameless button, a focusable
 		// element hidden from assistive technology and a second h1.
