@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -50,7 +51,19 @@ func mustBrowserMarket(t *testing.T, fr, it *testNode) browserMarket {
 		_, ok := listingsOn(fr.admin, "origin=remote")[m.remote+"@"+it.addr]
 		return ok, jsonString(listingsOn(fr.admin, "origin=remote"))
 	})
+	remoteID := m.remote
 	m.remote += "@" + it.addr
+	// A French co-op answers the Italian need from its own node's pages;
+	// the answer reaches the Italian node.
+	autre := newBrowserAs(t, "http://"+fr.addr, "en", autreEmail)
+	autre.get("/market/" + m.remote)
+	if s, body, _ := autre.post("/market/"+m.remote+"/respond", "quantity", "6", "terms", "Audio description by two describers"); s != 303 {
+		t.Fatalf("respond to the Italian need from fr: %d\n%s", s, body)
+	}
+	waitFor(t, 15*time.Second, "the French answer on it", func() (bool, string) {
+		rs := responsesOn(it.admin, remoteID)
+		return len(rs) == 1 && strings.HasPrefix(fmt.Sprint(rs[0]["responder"]), "coop-autre@"), jsonString(rs)
+	})
 	return m
 }
 
