@@ -55,7 +55,7 @@ func TestWebMarketplace(t *testing.T) {
 			"description", "Sous-titres sourds et malentendants.", "cpv", "92111000", "quantity_value", "40", "quantity_unit", "hour",
 			"price_amount", "55", "price_currency", "EUR", "price_per", "1", "scope", "national", "country", "FR")
 		_, body, _ = echo.get("/market/" + offer + "?done=posted")
-		for _, want := range []string{"<h1>Annonce : Sous-titrage de vidéos</h1>", "Scop Écho", "55,00\u00a0€", "40 heures", "L&#39;annonce est publiée."} {
+		for _, want := range []string{"<h1>Annonce : Sous-titrage de vidéos</h1>", "Scop Écho", "55,00\u00a0€ de l&#39;heure", "40 heures", "L&#39;annonce est publiée."} {
 			if !strings.Contains(body, want) {
 				t.Errorf("the listing page lacks %q", want)
 			}

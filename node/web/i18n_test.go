@@ -62,6 +62,7 @@ var (
 		"market.status.":        {"open", "closed", "reached", "not-reached", "withdrawn"},
 		"market.origin.":        {"local", "remote"},
 		"market.unit.":          {"one", "second-Time", "hour", "day", "week", "month", "year", "kilogram", "gigabyte", "kilowattHour", "squareMetre"},
+		"market.per.":           {"one", "second-Time", "hour", "day", "week", "month", "year", "kilogram", "gigabyte", "kilowattHour", "squareMetre"},
 		"market.rule.":          {"equal", "units", "attribute"},
 		"market.notice.":        {"match", "response", "accepted", "rejected", "closed", "unsubscribed", "other"},
 		"market.response.":      {"pending", "accepted", "rejected"},
