@@ -60,6 +60,11 @@ func TestWebMarketplace(t *testing.T) {
 				t.Errorf("the listing page lacks %q", want)
 			}
 		}
+		for _, path := range []string{"/market", "/market/new", "/market/" + offer} {
+			if _, page, h := echo.get(path); strings.Contains(page, "<script") || strings.Contains(page, " style=") || strings.Contains(h.Get("Content-Security-Policy"), "unsafe-inline") {
+				t.Errorf("%s has inline script or style, or a CSP that allows them", path)
+			}
+		}
 		if strings.Contains(body, "le groupe national") {
 			t.Errorf("a member's empty owner must be its own co-op, not the group")
 		}
