@@ -382,6 +382,7 @@ const (
 	SubjectListingCreated   = SubjectPrefix + "listing.created"
 	SubjectListingUpdated   = SubjectPrefix + "listing.updated"
 	SubjectListingDeleted   = SubjectPrefix + "listing.deleted"
+	SubjectListingReceived  = SubjectPrefix + "listing.received"  // a peer's listing arrived or changed here
 	SubjectResponseOffered  = SubjectPrefix + "listing.responded" // a local member answered a remote listing
 	SubjectResponseAnswered = SubjectPrefix + "listing.answered"  // a local owner accepted or rejected a remote response
 )

@@ -68,7 +68,7 @@ func responsesOn(c client, listing string) []map[string]any {
 }
 
 func noticesOn(c client) []map[string]any {
-	_, body, _ := c.do("GET", "/api/v1/market/notices", "")
+	_, body, _ := c.do("GET", "/api/v1/notices", "")
 	var out []map[string]any
 	items, _ := body["items"].([]any)
 	for _, it := range items {
@@ -133,6 +133,33 @@ func TestMarketplaceAcrossNodes(t *testing.T) {
 	waitFor(t, 5*time.Second, "es's need owner notified of the match", func() (bool, string) {
 		ns := noticesOn(sol)
 		return hasNotice(ns, "match", need["id"].(string)), jsonString(ns)
+	})
+	// Matching runs in the matcher consumer, from both sides: the offer's
+	// owner hears of es's need; a redelivered event adds nothing; a need
+	// posted on it after the offer finds it.
+	matchedThroughConsumer(t, es, sol, need["id"].(string), remote)
+	// An admin reads a member's notices with ?member=; a member token
+	// only its own.
+	if _, b, _ := es.admin.do("GET", "/api/v1/notices?member=coop-sol", ""); countMatches(toMaps(b["items"]), need["id"].(string), remote) != 1 {
+		t.Errorf("es's admin reading coop-sol's notices: %v", b)
+	}
+	if s, b, _ := sol.do("GET", "/api/v1/notices?member=coop-other", ""); s != 403 {
+		t.Errorf("a member token reading another member's notices: %d %v, want 403", s, b)
+	}
+	waitFor(t, 5*time.Second, "fr's offer owner notified of es's need", func() (bool, string) {
+		return countMatches(noticesOn(spip), local, need["id"].(string)+"@"+es.addr) == 1, jsonString(noticesOn(spip))
+	})
+	s, later, _ := rete.do("POST", "/api/v1/listings", `{"side":"need","kind":"product","title":{"it":"Sito SPIP"},
+		"cpv":["72400000"],"quantity":{"unit":"one","value":1},"scope":"international"}`)
+	if s != 201 {
+		t.Fatalf("need on it: %d %v", s, later)
+	}
+	waitFor(t, 5*time.Second, "a need posted after the offer matches it", func() (bool, string) {
+		ns := noticesOn(rete)
+		return countMatches(ns, later["id"].(string), remote) == 1, jsonString(ns)
+	})
+	waitFor(t, 5*time.Second, "fr's offer owner notified of it's later need", func() (bool, string) {
+		return countMatches(noticesOn(spip), local, later["id"].(string)+"@"+it.addr) == 1, jsonString(noticesOn(spip))
 	})
 
 	// Bad responses are refused with field-level details.
@@ -451,7 +478,7 @@ func TestSharedServiceThroughTheAPI(t *testing.T) {
 		got := lines()
 		return len(got) == 1 && got["coop-a"] == 100001, fmt.Sprint(got)
 	})
-	if _, b, _ := fr.admin.do("GET", "/api/v1/market/notices", ""); !hasNotice(toMaps(b["items"]), "unsubscribed", id) {
+	if _, b, _ := fr.admin.do("GET", "/api/v1/notices", ""); !hasNotice(toMaps(b["items"]), "unsubscribed", id) {
 		t.Errorf("admins were not told: %v", b)
 	}
 	s, b, h := fr.admin.do("GET", "/api/v1/listings/"+id+"/shares.csv?period="+period, "")

@@ -180,7 +180,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	}
 
 	links := federation.URIs{Base: m.Config.PublicURL}
-	matcher := &opportunity.Matcher{Store: m.db, Links: links, Committed: m.relay.Notify,
+	matcher := &opportunity.Matcher{Store: m.db, Links: links, Committed: m.relay.Notify, Listings: &market.Matcher{Store: m.db},
 		URL: func(id string) string { return m.Config.PublicURL + "/api/v1/opportunities/" + id }}
 	if m.stopMatcher, err = (busQueue{m.bus, log.With("component", "matcher")}).Subscribe(runCtx,
 		federation.StreamEvents, "opportunity-matcher", node.SubjectPrefix+">", matcher.HandleMessage); err != nil {

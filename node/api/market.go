@@ -215,18 +215,3 @@ func (s *Server) listingSharesCSV(w http.ResponseWriter, r *http.Request, _ *aut
 	_, _ = w.Write(b.Bytes())
 	return nil
 }
-
-// marketNotices lists a member's notices; an admin sees the group's own
-// (member "") or, with ?member=, a member's.
-func (s *Server) marketNotices(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	member := p.Member
-	if p.Is(auth.RoleAdmin) {
-		member = r.URL.Query().Get("member")
-	}
-	ns, err := s.Market.Notices(r.Context(), member, 0)
-	if err != nil {
-		return err
-	}
-	WriteJSON(w, http.StatusOK, map[string]any{"items": ns})
-	return nil
-}

@@ -12,6 +12,9 @@ import (
 	"github.com/e-toiles/etoiles/node/auth"
 )
 
+// listNotices lists notices, newest first: a member token sees its
+// member's; an admin token sees the group's own (the notices of the
+// listings the group owns, member "") or, with ?member=, a member's.
 func (s *Server) listNotices(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
 	v := r.URL.Query()
 	var pr node.Problems
@@ -33,7 +36,13 @@ func (s *Server) listNotices(w http.ResponseWriter, r *http.Request, p *auth.Pri
 	if err := pr.Err("parse query"); err != nil {
 		return err
 	}
-	items, err := s.Notices.List(r.Context(), p.Member, before, limit)
+	member := p.Member
+	if p.Is(auth.RoleAdmin) {
+		member = v.Get("member")
+	} else if m := v.Get("member"); m != "" && m != p.Member {
+		return &node.Error{Code: node.EFORBIDDEN, Op: "list notices", Message: "a member token sees only its own member's notices"}
+	}
+	items, err := s.Notices.List(r.Context(), member, before, limit)
 	if err != nil {
 		return err
 	}

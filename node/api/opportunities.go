@@ -145,3 +145,28 @@ func (s *Server) setOpportunityStatus(w http.ResponseWriter, r *http.Request, p 
 	WriteJSON(w, http.StatusOK, o)
 	return nil
 }
+
+// takeOnOpportunity makes a member co-op the lead of a tender radar
+// entry (201 with a new local opportunity when the entry is a peer's,
+// 200 with the entry itself when it is this node's).
+func (s *Server) takeOnOpportunity(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	var in struct {
+		Member string `json:"member"`
+	}
+	if r.ContentLength != 0 {
+		if err := Decode(w, r, &in); err != nil {
+			return err
+		}
+	}
+	id := r.PathValue("id")
+	o, err := s.Opportunities.TakeOn(r.Context(), viewer(p), in.Member, id)
+	if err != nil {
+		return err
+	}
+	status := http.StatusOK
+	if o.ID != id {
+		status = http.StatusCreated
+	}
+	WriteJSON(w, status, o)
+	return nil
+}

@@ -118,7 +118,6 @@ var Routes = []Route{
 	{"POST", "/api/v1/listings/{id}/usage", adminOrMember, (*Server).recordUsage},
 	{"GET", "/api/v1/listings/{id}/shares", adminOrMember, (*Server).listingShares},
 	{"GET", "/api/v1/listings/{id}/shares.csv", adminOrMember, (*Server).listingSharesCSV},
-	{"GET", "/api/v1/market/notices", adminOrMember, (*Server).marketNotices},
 	// Opportunities and notices (#4).
 	{"POST", "/api/v1/opportunities", adminOrMember, (*Server).createOpportunity},
 	{"GET", "/api/v1/opportunities", anyToken, (*Server).listOpportunities},
@@ -127,8 +126,9 @@ var Routes = []Route{
 	{"POST", "/api/v1/opportunities/{id}/interests/{iid}/accept", adminOrMember, (*Server).acceptInterest},
 	{"POST", "/api/v1/opportunities/{id}/interests/{iid}/reject", adminOrMember, (*Server).rejectInterest},
 	{"POST", "/api/v1/opportunities/{id}/status", adminOrMember, (*Server).setOpportunityStatus},
+	{"POST", "/api/v1/opportunities/{id}/lead", adminOrMember, (*Server).takeOnOpportunity},
 	{"POST", "/api/v1/opportunities/import", admin, (*Server).importTender},
-	{"GET", "/api/v1/notices", memberOnly, (*Server).listNotices},
+	{"GET", "/api/v1/notices", adminOrMember, (*Server).listNotices},
 	{"GET", "/api/v1/notices/feed", memberOnly, (*Server).noticeFeed},
 	{"POST", "/api/v1/notices/feed", memberOnly, (*Server).noticeFeed},
 	{"GET", "/feeds/notices/{file}", public, (*Server).serveNoticeFeed},

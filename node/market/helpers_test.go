@@ -94,3 +94,40 @@ func kindOf(n *node.Notice) string {
 	_, kind, _ := market.ParseNoticeRef(n.Ref)
 	return kind
 }
+
+// match hands the unpublished outbox events to a marketplace matcher, as
+// the node's matcher consumer does, marks them published and returns
+// them (to replay them as a redelivery would).
+func (e *env) match() []node.Event {
+	e.tb.Helper()
+	ctx := context.Background()
+	evs, err := e.db.PendingEvents(ctx, 1000)
+	if err != nil {
+		e.tb.Fatal(err)
+	}
+	mt := &market.Matcher{Store: e.db, Now: func() time.Time { return e.now }}
+	var ids []int64
+	for _, ev := range evs {
+		if err := mt.Handle(ctx, ev); err != nil {
+			e.tb.Fatalf("match event %d %s: %v", ev.ID, ev.Subject, err)
+		}
+		ids = append(ids, ev.ID)
+	}
+	if err := e.db.MarkPublished(ctx, ids); err != nil {
+		e.tb.Fatal(err)
+	}
+	return evs
+}
+
+// notices returns a member's marketplace notices (kind listing), newest
+// first; "" is the group's.
+func (e *env) notices(member string) ([]*node.Notice, error) {
+	ns, err := e.db.Notices(context.Background(), member, 0, 200)
+	var out []*node.Notice
+	for _, n := range ns {
+		if n.Kind == node.NoticeListing {
+			out = append(out, n)
+		}
+	}
+	return out, err
+}

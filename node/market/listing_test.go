@@ -141,7 +141,7 @@ func TestRespondAcceptReject(t *testing.T) {
 	if _, err := e.svc.Update(ctx, c, offer.ID, market.Patch{Status: &closed}); node.ErrorCode(err) != node.EFORBIDDEN {
 		t.Errorf("update by a non-owner: %v, want forbidden", err)
 	}
-	ns, _ := e.svc.Notices(ctx, "coop-b", 0)
+	ns, _ := e.notices("coop-b")
 	if len(ns) != 1 || kindOf(ns[0]) != market.NoticeAccepted || ns[0].Kind != node.NoticeListing || ns[0].Title["en"] == "" {
 		t.Errorf("coop-b notices = %+v, want one acceptance", ns)
 	}
@@ -185,13 +185,13 @@ func TestGroupPurchaseCloses(t *testing.T) {
 		t.Errorf("missed purchase: %s %d", l.Status, l.Committed)
 	}
 	for m, kind := range map[string]string{"coop-a": market.NoticeClosed, "coop-b": market.NoticeClosed, "coop-c": market.NoticeClosed} {
-		ns, _ := e.svc.Notices(ctx, m, 0)
+		ns, _ := e.notices(m)
 		if len(ns) == 0 || kindOf(ns[0]) != kind {
 			t.Errorf("%s notices = %+v, want %s first", m, ns, kind)
 		}
 	}
 	// The group's admins own the purchases and hear of both closings.
-	ns, _ := e.svc.Notices(ctx, "", 0)
+	ns, _ := e.notices("")
 	closings := 0
 	for _, n := range ns {
 		if kindOf(n) == market.NoticeClosed {
@@ -232,8 +232,9 @@ func TestMatching(t *testing.T) {
 		}
 	}
 
-	// A new offer notifies the owner of a matching open need, and its own
-	// owner; a non-matching need is left alone.
+	// A new offer notifies, once its events reach the matcher, the owner
+	// of a matching open need and its own owner; a non-matching need is
+	// left alone.
 	e := MustEnv(t)
 	ctx := context.Background()
 	e.mustMembers("coop-need", "coop-other", "coop-offer")
@@ -243,8 +244,12 @@ func TestMatching(t *testing.T) {
 		CPV: []string{"79800000"}, Quantity: node.Quantity{Unit: "one", Value: 1}, Owner: "coop-other"})
 	offer := e.mustListing(node.Listing{Side: node.SideOffer, Kind: node.KindService, Title: map[string]string{"en": "Web hosting"},
 		CPV: []string{"72415000"}, Quantity: node.Quantity{Unit: "month", Value: 12}, Owner: "coop-offer"})
+	if ns, _ := e.notices("coop-need"); len(ns) != 0 {
+		t.Errorf("notices before the matcher ran: %+v; matching belongs to the event consumer", ns)
+	}
+	e.match()
 	for m, want := range map[string][]string{"coop-need": {need.ID + "→" + offer.ID}, "coop-offer": {offer.ID + "→" + need.ID}, "coop-other": nil} {
-		ns, _ := e.svc.Notices(ctx, m, 0)
+		ns, _ := e.notices(m)
 		var got []string
 		for _, n := range ns {
 			if listing, kind, other := market.ParseNoticeRef(n.Ref); kind == market.NoticeMatch {

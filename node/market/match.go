@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/e-toiles/etoiles/node"
 )
@@ -51,32 +52,88 @@ func Matches(a, b *node.Listing) bool {
 	return cpvMatch(offer.CPV, need.CPV) && admits(a, b) && admits(b, a)
 }
 
-// matches finds the open listings that match a new listing l and returns
-// a notice for each local owner concerned: the owner of the matching
-// local listing, and l's owner when l is local. A listing owned by the
-// group notifies its admins (empty member).
-func (s *Service) matches(ctx context.Context, l *node.Listing) ([]Notice, error) {
+// MatchStore is what the marketplace matcher reads and writes.
+type MatchStore interface {
+	// GetListing returns a local or remote listing; ENOTFOUND if none.
+	GetListing(ctx context.Context, id string) (*node.Listing, error)
+	// OpenListings returns the open listings of one side.
+	OpenListings(ctx context.Context, side node.ListingSide) ([]*node.Listing, error)
+	// AddMarketNotices records notices, each once per member, kind and ref.
+	AddMarketNotices(ctx context.Context, notices []Notice) error
+}
+
+// Matcher turns listing events into match notices. It runs behind the
+// node's one matcher consumer on the event stream (see
+// opportunity.Matcher, which hands it the listing subjects): a local
+// listing created or updated and a peer's listing received are matched
+// against the open listings of the other side, whichever came first, so
+// a need posted after an offer finds it and the other way round. It
+// matches the listing as stored when the event is handled, not the
+// event's copy: a listing closed or withdrawn since matches nothing. A
+// notice is recorded once per owner, kind and pair of listings, so a
+// redelivered event or an edit that still matches adds nothing.
+type Matcher struct {
+	Store MatchStore
+	// Now returns the current time; nil means time.Now.
+	Now func() time.Time
+}
+
+// Handle reacts to one event; subjects other than listing created,
+// updated and received are ignored.
+func (mt *Matcher) Handle(ctx context.Context, ev node.Event) error {
+	switch ev.Subject {
+	case node.SubjectListingCreated, node.SubjectListingUpdated, node.SubjectListingReceived:
+	default:
+		return nil
+	}
+	l, err := mt.Store.GetListing(ctx, ev.AggregateID)
+	if node.ErrorCode(err) == node.ENOTFOUND {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if !l.Status.Open() {
+		return nil
+	}
+	now := time.Now().UTC()
+	if mt.Now != nil {
+		now = mt.Now().UTC()
+	}
+	ns, err := matches(ctx, mt.Store, l, now)
+	if err != nil {
+		return err
+	}
+	return mt.Store.AddMarketNotices(ctx, ns)
+}
+
+// matches finds the open listings that match listing l and returns a
+// notice for each local owner concerned: the owner of the matching local
+// listing, and l's owner when l is local. A listing owned by the group
+// notifies its admins (empty member). Both notices of a pair have the
+// same ref whichever listing is matched, so matching the pair again from
+// the other side adds nothing.
+func matches(ctx context.Context, st MatchStore, l *node.Listing, now time.Time) ([]Notice, error) {
 	other := node.SideNeed
 	if l.Side == node.SideNeed {
 		other = node.SideOffer
 	}
-	open, err := s.Store.OpenListings(ctx, other)
+	open, err := st.OpenListings(ctx, other)
 	if err != nil {
 		return nil, err
 	}
 	var out []Notice
-	now := s.now()
 	for _, o := range open {
 		if o.ID == l.ID || !Matches(l, o) {
 			continue
 		}
 		if o.Origin == "" {
 			out = append(out, Notice{Member: o.Owner, Kind: NoticeMatch, ListingID: o.ID, Other: l.ID, Title: l.Title, At: now,
-				Message: fmt.Sprintf("new %s %q matches your %s %q", l.Side, title(l), o.Side, title(o))})
+				Message: fmt.Sprintf("%s %q matches your %s %q", l.Side, title(l), o.Side, title(o))})
 		}
 		if l.Origin == "" {
 			out = append(out, Notice{Member: l.Owner, Kind: NoticeMatch, ListingID: l.ID, Other: o.ID, Title: o.Title, At: now,
-				Message: fmt.Sprintf("open %s %q matches your %s %q", o.Side, title(o), l.Side, title(l))})
+				Message: fmt.Sprintf("%s %q matches your %s %q", o.Side, title(o), l.Side, title(l))})
 		}
 	}
 	return out, nil

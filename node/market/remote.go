@@ -48,9 +48,10 @@ func (s *Service) CloseDue(ctx context.Context) (int, error) {
 }
 
 // UpsertRemote stores a listing a peer published (Create or Update). An
-// older revision than the one stored changes nothing. A new listing is
-// matched against the local ones; a listing that closes notifies the
-// local members who answered it.
+// older revision than the one stored changes nothing. A listing stored or
+// changed raises etoiles.event.listing.received in the same transaction,
+// which the matcher turns into match notices (see Matcher); a listing
+// that closes notifies the local members who answered it.
 func (s *Service) UpsertRemote(ctx context.Context, l *node.Listing) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -61,11 +62,15 @@ func (s *Service) UpsertRemote(ctx context.Context, l *node.Listing) error {
 	old, err := s.Store.ListingByAPID(ctx, l.APID)
 	switch {
 	case node.ErrorCode(err) == node.ENOTFOUND:
-		notices, err := s.matches(ctx, l)
+		ev, err := node.NewEvent(node.SubjectListingReceived, l.ID, s.now(), l)
 		if err != nil {
 			return err
 		}
-		return s.Store.CreateListing(ctx, l, notices, nil)
+		if err := s.Store.CreateListing(ctx, l, []node.Event{ev}); err != nil {
+			return err
+		}
+		s.committed()
+		return nil
 	case err != nil:
 		return err
 	}
@@ -76,9 +81,14 @@ func (s *Service) UpsertRemote(ctx context.Context, l *node.Listing) error {
 		return nil
 	}
 	l.ID, l.CreatedAt = old.ID, old.CreatedAt
-	if err := s.Store.UpdateListing(ctx, l, nil); err != nil {
+	ev, err := node.NewEvent(node.SubjectListingReceived, l.ID, s.now(), l)
+	if err != nil {
 		return err
 	}
+	if err := s.Store.UpdateListing(ctx, l, []node.Event{ev}); err != nil {
+		return err
+	}
+	s.committed()
 	if old.Status.Open() && !l.Status.Open() {
 		rs, err := s.Store.Responses(ctx, l.ID)
 		if err != nil {
@@ -101,7 +111,7 @@ func (s *Service) DeleteRemote(ctx context.Context, origin, apID string, revisio
 		now := s.now()
 		tomb := &node.Listing{ID: remoteID(apID, origin), APID: apID, Origin: origin, Status: node.ListingWithdrawn,
 			Revision: revision, Title: map[string]string{}, CPV: []string{}, CreatedAt: now, UpdatedAt: now}
-		return s.Store.CreateListing(ctx, tomb, nil, nil)
+		return s.Store.CreateListing(ctx, tomb, nil)
 	}
 	if err != nil {
 		return err

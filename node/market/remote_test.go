@@ -88,7 +88,7 @@ func TestRemoteListingsAndAnswers(t *testing.T) {
 		t.Errorf("a withdrawn listing is listed: %+v", ls[0])
 	}
 	for m, want := range map[string]string{"coop-b": market.NoticeRejected, "coop-c": market.NoticeClosed} {
-		ns, _ := e.svc.Notices(ctx, m, 0)
+		ns, _ := e.notices(m)
 		if len(ns) != 1 || kindOf(ns[0]) != want {
 			t.Errorf("%s notices = %+v, want one %s", m, ns, want)
 		}

@@ -28,7 +28,7 @@ type Query struct {
 // Store persists the marketplace. Each write stores the change and its
 // events in one transaction.
 type Store interface {
-	CreateListing(ctx context.Context, l *node.Listing, notices []Notice, events []node.Event) error
+	CreateListing(ctx context.Context, l *node.Listing, events []node.Event) error
 	// GetListing returns a local or remote listing; ENOTFOUND if none.
 	GetListing(ctx context.Context, id string) (*node.Listing, error)
 	// ListingByAPID returns a listing by its ActivityPub id.
@@ -58,9 +58,6 @@ type Store interface {
 	Usage(ctx context.Context, listingID, period string) (map[string]int64, error)
 
 	AddMarketNotices(ctx context.Context, notices []Notice) error
-	// ListingNotices returns a member's marketplace notices (kind
-	// listing), newest first; "" is the group's admins.
-	ListingNotices(ctx context.Context, member string, limit int) ([]*node.Notice, error)
 }
 
 // Members looks up the node's members.
@@ -171,11 +168,7 @@ func (s *Service) Create(ctx context.Context, a Actor, l *node.Listing) (*node.L
 	if err != nil {
 		return nil, err
 	}
-	notices, err := s.matches(ctx, l)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.Store.CreateListing(ctx, l, notices, []node.Event{ev}); err != nil {
+	if err := s.Store.CreateListing(ctx, l, []node.Event{ev}); err != nil {
 		return nil, err
 	}
 	s.committed()
@@ -362,12 +355,4 @@ func (s *Service) Delete(ctx context.Context, a Actor, id string) error {
 	}
 	s.committed()
 	return nil
-}
-
-// Notices returns the marketplace notices of a member, newest first.
-func (s *Service) Notices(ctx context.Context, member string, limit int) ([]*node.Notice, error) {
-	if limit <= 0 || limit > 500 {
-		limit = 100
-	}
-	return s.Store.ListingNotices(ctx, member, limit)
 }

@@ -26,15 +26,26 @@ type MatchStore interface {
 	AddNotices(ctx context.Context, ns []*node.Notice) (int, error)
 }
 
+// EventHandler handles the events of another feature the matcher serves.
+type EventHandler interface {
+	Handle(ctx context.Context, ev node.Event) error
+}
+
 // Matcher turns events into notices for the node's members: an open
 // opportunity that arrives or changes is matched against every active
 // local member, and a member who joins or changes its competences is
 // matched against every open opportunity (matching is incremental: each
 // member gets at most one notice per opportunity). It also withdraws a
 // member who leaves from the opportunities (see MemberGone in the store).
+// It is the node's one matcher: the marketplace's listing events (created,
+// updated, received) go to Listings, so that listings match through the
+// same consumer as opportunities.
 type Matcher struct {
 	Store MatchStore
 	Links Links
+	// Listings matches marketplace listings (market.Matcher); nil leaves
+	// listing events alone.
+	Listings EventHandler
 	// URL returns the address of an opportunity shown in a notice; nil
 	// leaves notices without one.
 	URL func(id string) string
@@ -125,6 +136,10 @@ func (mt *Matcher) Handle(ctx context.Context, ev node.Event) error {
 			return fmt.Errorf("match: event %d: not an interest event", ev.ID)
 		}
 		return mt.noticeAnswer(ctx, ie.Interest, ie.Opportunity)
+	case node.SubjectListingCreated, node.SubjectListingUpdated, node.SubjectListingReceived:
+		if mt.Listings != nil {
+			return mt.Listings.Handle(ctx, ev)
+		}
 	}
 	return nil
 }

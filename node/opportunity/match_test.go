@@ -1,6 +1,7 @@
 package opportunity_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -101,5 +102,35 @@ func TestMatcherIncremental(t *testing.T) {
 	}
 	if count("late") != 0 {
 		t.Errorf("late has %d notices for a cancelled opportunity, want 0", count("late"))
+	}
+}
+
+// listingLog records the events the matcher hands to the marketplace.
+type listingLog []string
+
+func (l *listingLog) Handle(_ context.Context, ev node.Event) error {
+	*l = append(*l, ev.Subject)
+	return nil
+}
+
+// TestMatcherHandsListingsOn: the one matcher passes the listing events
+// that can make a match to the marketplace, and only those.
+func TestMatcherHandsListingsOn(t *testing.T) {
+	var got listingLog
+	mt := &opportunity.Matcher{Listings: &got}
+	subjects := []string{node.SubjectListingCreated, node.SubjectListingUpdated, node.SubjectListingReceived,
+		node.SubjectListingDeleted, node.SubjectResponseOffered, node.SubjectResponseAnswered, node.SubjectNewsPublished}
+	for i, s := range subjects {
+		if err := mt.Handle(context.Background(), node.Event{ID: int64(i + 1), Subject: s, AggregateID: "l-1", Data: []byte(`{}`)}); err != nil {
+			t.Fatalf("%s: %v", s, err)
+		}
+	}
+	want := []string{node.SubjectListingCreated, node.SubjectListingUpdated, node.SubjectListingReceived}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("handed on %v, want %v", got, want)
+	}
+	// Without a marketplace, listing events are ignored.
+	if err := (&opportunity.Matcher{}).Handle(context.Background(), node.Event{Subject: node.SubjectListingCreated, Data: []byte(`{}`)}); err != nil {
+		t.Errorf("no marketplace: %v", err)
 	}
 }

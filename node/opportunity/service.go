@@ -193,9 +193,7 @@ func (s *Service) Create(ctx context.Context, v Viewer, member string, o *node.O
 	o.ID = s.newID()
 	o.APID = s.Links.Opportunity(o.ID)
 	o.NodeCountry = s.Country
-	o.Lead, o.LeadAPID, o.LeadName = lead.ID, s.Links.Member(lead.ID), lead.Name
-	o.Consortium = []node.ConsortiumEntry{{Member: lead.ID, MemberAPID: o.LeadAPID, Name: lead.Name,
-		Node: s.Links.Actor(), Country: lead.Country, Role: node.RoleLeadEntity}}
+	s.lead(o, lead)
 	now := s.now()
 	if err := s.validate(ctx, op, o); err != nil {
 		return nil, err
@@ -270,8 +268,10 @@ func (s *Service) Import(ctx context.Context, o *node.Opportunity) (_ *node.Oppo
 	o.Lead, o.LeadAPID, o.LeadName, o.Consortium, o.Outcome = old.Lead, old.LeadAPID, old.LeadName, old.Consortium, old.Outcome
 	switch old.Status {
 	case node.OpportunityPlanned, node.OpportunityActive, node.OpportunityComplete:
-		// Still a radar entry: the notice decides, so a deadline
-		// extension reopens it.
+		if old.Lead == "" {
+			break // still a radar entry: the notice decides, so a deadline extension reopens it
+		}
+		o.Status = old.Status // a co-op took it on: its bid decides
 	default:
 		o.Status = old.Status // a bid in progress or ended keeps its step
 	}

@@ -43,7 +43,7 @@ func writeCPV(ctx context.Context, tx *sql.Tx, l *node.Listing) error {
 }
 
 // CreateListing inserts a listing; ECONFLICT when its id or AP id is taken.
-func (db *DB) CreateListing(ctx context.Context, l *node.Listing, notices []market.Notice, events []node.Event) error {
+func (db *DB) CreateListing(ctx context.Context, l *node.Listing, events []node.Event) error {
 	args, err := listingArgs(l)
 	if err != nil {
 		return err
@@ -59,9 +59,6 @@ func (db *DB) CreateListing(ctx context.Context, l *node.Listing, notices []mark
 		}
 		if err := writeCPV(ctx, tx, l); err != nil {
 			return fmt.Errorf("insert listing: %w", err)
-		}
-		if err := addNotices(ctx, tx, notices); err != nil {
-			return err
 		}
 		return insertEvents(ctx, tx, events)
 	})
@@ -420,28 +417,4 @@ func (db *DB) AddMarketNotices(ctx context.Context, ns []market.Notice) error {
 		return nil
 	}
 	return db.tx(ctx, func(tx *sql.Tx) error { return addNotices(ctx, tx, ns) })
-}
-
-// ListingNotices returns a member's marketplace notices, newest first.
-func (db *DB) ListingNotices(ctx context.Context, member string, limit int) ([]*node.Notice, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT id, member, kind, ref, title, reason, url, created_at FROM notices
-		WHERE member = ? AND kind = ? ORDER BY id DESC LIMIT ?`, member, node.NoticeListing, limit)
-	if err != nil {
-		return nil, fmt.Errorf("listing notices: %w", err)
-	}
-	defer rows.Close()
-	out := []*node.Notice{}
-	for rows.Next() {
-		var n node.Notice
-		var title, at string
-		if err := rows.Scan(&n.ID, &n.Member, &n.Kind, &n.Ref, &title, &n.Reason, &n.URL, &at); err != nil {
-			return nil, fmt.Errorf("listing notices: %w", err)
-		}
-		if err := json.Unmarshal([]byte(title), &n.Title); err != nil {
-			return nil, fmt.Errorf("listing notices: notice %d: %w", n.ID, err)
-		}
-		n.CreatedAt = parseTime(at)
-		out = append(out, &n)
-	}
-	return out, rows.Err()
 }
