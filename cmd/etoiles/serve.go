@@ -235,7 +235,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		ui.Reports, ui.Trust = m.db, m.fed
 	}
 	ui.News = srv.News
-	ui.Market = marketSvc
+	ui.Market, ui.Notices = marketSvc, srv.Notices
 	if m.Config.SMTPURL != "" {
 		if ui.Mailer, err = newMailer(m.Config.SMTPURL); err != nil {
 			return err

@@ -118,7 +118,7 @@ func (s *Server) marketPage(w http.ResponseWriter, r *http.Request, rq *request)
 	if rq.User.Role == auth.RoleMember {
 		member = rq.User.Member
 	}
-	ns, err := s.Market.Notices(ctx, member, 10)
+	ns, err := s.marketNotices(ctx, member)
 	if err != nil {
 		return err
 	}
@@ -133,6 +133,37 @@ func (s *Server) marketPage(w http.ResponseWriter, r *http.Request, rq *request)
 	v.D = d
 	s.render(w, status, "market", v)
 	return nil
+}
+
+// NoticeLister lists a member's notices, newest first ("" is the
+// group's); the notice service implements it.
+type NoticeLister interface {
+	List(ctx context.Context, member string, before int64, limit int) ([]*node.Notice, error)
+}
+
+// marketNotices returns the ten newest marketplace notices of a member
+// (the node's notices of kind listing), none without Notices.
+func (s *Server) marketNotices(ctx context.Context, member string) ([]*node.Notice, error) {
+	if s.Notices == nil {
+		return nil, nil
+	}
+	var out []*node.Notice
+	before := int64(0)
+	for range 5 { // at most 1000 notices back
+		ns, err := s.Notices.List(ctx, member, before, 200)
+		if err != nil || len(ns) == 0 {
+			return out, err
+		}
+		for _, n := range ns {
+			if n.Kind == node.NoticeListing {
+				if out = append(out, n); len(out) == 10 {
+					return out, nil
+				}
+			}
+			before = n.ID
+		}
+	}
+	return out, nil
 }
 
 // noticeView is a marketplace notice as the list page shows it.

@@ -66,8 +66,10 @@ type Server struct {
 	Suggest       Suggester
 	// News serves the news and events pages; nil hides them.
 	News *news.Service
-	// Market serves the marketplace pages; nil hides them.
-	Market *market.Service
+	// Market serves the marketplace pages; nil hides them. Notices
+	// gives the marketplace page its notices; nil shows none.
+	Market  *market.Service
+	Notices NoticeLister
 	// Live lets pages follow the event stream (server-sent events that a
 	// small script turns into an offer to reload); nil turns it off.
 	Live LiveEvents
