@@ -86,6 +86,15 @@ func TestWebMarketplace(t *testing.T) {
 		}
 	})
 
+	t.Run("a match is a notice", func(t *testing.T) {
+		need := mustListing(t, autre, "side", "need", "kind", "service", "lang", "en", "title", "Captions for our films",
+			"cpv", "92111000", "quantity_value", "10", "quantity_unit", "hour", "scope", "national")
+		waitFor(t, 10*time.Second, "the match on echo's marketplace page", func() (bool, string) {
+			_, body, _ := echo.get("/market")
+			return strings.Contains(body, "Une annonce correspond à la vôtre") && strings.Contains(body, `<a href="/market/`+need+`">voir l&#39;annonce qui correspond</a>`), body
+		})
+	})
+
 	var rid string
 	t.Run("respond and accept", func(t *testing.T) {
 		_, body, _ := autre.get("/market/" + offer)
