@@ -91,7 +91,7 @@ func TestWebMarketplace(t *testing.T) {
 			"cpv", "92111000", "quantity_value", "10", "quantity_unit", "hour", "scope", "national")
 		waitFor(t, 10*time.Second, "the match on echo's marketplace page", func() (bool, string) {
 			_, body, _ := echo.get("/market")
-			return strings.Contains(body, "Une annonce correspond à la vôtre") && strings.Contains(body, `<a href="/market/`+need+`">voir l&#39;annonce qui correspond</a>`), body
+			return strings.Contains(body, "Une annonce correspond à la vôtre") && strings.Contains(body, `<a href="/market/`+need+`" lang="en">Captions for our films</a> – <a href="/market/`+offer+`">votre annonce</a>`), body
 		})
 	})
 
