@@ -328,6 +328,8 @@ func TestBrowser(t *testing.T) {
 	mustUser(t, it.dir, adminEmail, "admin", "", password)
 	base := "http://" + fr.addr
 	opps := mustCrossBorderOpportunities(t, fr, it)
+	mk := mustBrowserMarket(t, fr, it)
+	newsID, eventID := mustPublicItems(t, fr.admin)
 
 	t.Run("keyboard only", func(t *testing.T) {
 		p := newPage(t, ctx, base)
@@ -386,8 +388,12 @@ func TestBrowser(t *testing.T) {
 		echoEmail: {{"/catalogue", "catalogue"}, {"/coops/scop-echo/edit", "profile"}, {"/foryou", ""},
 			{"/opportunities", "opportunities"}, {"/opportunities?country=Francia", ""},
 			{"/opportunities/new", "opportunity-post"},
-			{"/news", ""}, {"/news/write", "news-write"}, {"/events", ""}, {"/events/write", "event-write"}},
+			{"/news", ""}, {"/news/write", "news-write"}, {"/events", ""}, {"/events/write", "event-write"},
+			{"/news/" + newsID, ""}, {"/events/" + eventID, ""}},
 		autreEmail: {{"/opportunities/" + opps.onFR, ""}, {"/foryou", ""}},
+	}
+	for who, list := range mk.pages() {
+		pages[who] = append(pages[who], list...)
 	}
 	t.Run("anonymous pages", func(t *testing.T) {
 		p := newPage(t, ctx, base)
@@ -399,7 +405,13 @@ func TestBrowser(t *testing.T) {
 		p.open(mustResetLink(t, fr.dir, echoEmail))
 		p.checkAccessibility("password reset")
 		p.screenshot("password-reset")
-		p.open("/nowhere")
+		for _, pg := range [][3]string{{"/lang/fr?next=/news/" + newsID, "public news (fr)", "public-news"},
+			{"/lang/it?next=/events/" + eventID, "public event (it)", "public-event-it"}} {
+			p.open(pg[0])
+			p.checkAccessibility(pg[1])
+			p.screenshot(pg[2])
+		}
+		p.open("/lang/en?next=/nowhere")
 		p.checkAccessibility("404")
 		// The checker itself catches a nameless button, a focusable
 		// element hidden from assistive technology and a second h1.
@@ -428,6 +440,9 @@ func TestBrowser(t *testing.T) {
 				if pg.shot != "" {
 					p.screenshot(pg.shot)
 				}
+			}
+			if who == echoEmail {
+				keyboardMarket(t, p)
 			}
 			if who == adminEmail {
 				p.open("/admin/invites?member=coop-autre")

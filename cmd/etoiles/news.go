@@ -92,6 +92,7 @@ func (m *Main) startNews(ctx context.Context, mux *http.ServeMux, opps *opportun
 	info := news.FeedInfo{Base: m.Config.PublicURL, Title: m.Config.Name}
 	h := &public.Handler{News: svc, Media: m.db, AP: m.fed, Info: info, WantsAP: federation.WantsActivityJSON, Opportunities: opps}
 	h.Register(mux)
+	m.public = h
 	loop, err := m.newsLoop(svc, info, opps)
 	if err != nil {
 		return nil, err

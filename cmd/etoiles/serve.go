@@ -31,6 +31,7 @@ import (
 	"github.com/e-toiles/etoiles/node/store/sqlite"
 	"github.com/e-toiles/etoiles/node/tender"
 	"github.com/e-toiles/etoiles/node/web"
+	"github.com/e-toiles/etoiles/node/web/public"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -65,6 +66,9 @@ type Main struct {
 
 	// ui is the web interface; Close ends its live streams first.
 	ui *web.Server
+	// public serves the public news and event pages; the web interface
+	// renders their HTML.
+	public *public.Handler
 }
 
 // Addr returns the address the HTTP server listens on.
@@ -241,6 +245,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		ui.Reports, ui.Trust = m.db, m.fed
 	}
 	ui.News = srv.News
+	ui.Market, ui.Notices = marketSvc, srv.Notices
 	if m.Config.SMTPURL != "" {
 		if ui.Mailer, err = newMailer(m.Config.SMTPURL); err != nil {
 			return err
@@ -251,6 +256,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		return fmt.Errorf("web ui: %w", err)
 	}
 	m.ui = ui
+	m.public.Pages = ui
 	m.server = &http.Server{
 		Handler:           api.Instrument(reg, mux),
 		ReadHeaderTimeout: 10 * time.Second,

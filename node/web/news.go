@@ -3,6 +3,7 @@ package web
 import (
 	"html"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -37,6 +38,33 @@ type newsCard struct {
 	Title, Summary Text
 	Remote         bool
 	Editable       bool
+	Pictures       []picture
+}
+
+// picture is a news image as the list shows it: a local published image
+// inline (the CSP allows only this site's), a remote one as a link; its
+// alt text in the reader's language.
+type picture struct {
+	Src    string
+	Alt    Text
+	Inline bool
+}
+
+func pictures(l *Locale, n *node.NewsItem) []picture {
+	var out []picture
+	for _, im := range n.Images {
+		p := picture{Alt: l.Pick(im.Alt)}
+		switch {
+		case n.Local() && n.Published && im.ID != "":
+			p.Src, p.Inline = "/media/"+url.PathEscape(im.ID), true
+		case !n.Local() && im.URL != "":
+			p.Src = im.URL
+		default:
+			continue
+		}
+		out = append(out, p)
+	}
+	return out
 }
 
 func (s *Server) newsPage(w http.ResponseWriter, r *http.Request, rq *request) error {
@@ -54,7 +82,7 @@ func (s *Server) newsPage(w http.ResponseWriter, r *http.Request, rq *request) e
 			continue
 		}
 		cards = append(cards, newsCard{NewsItem: n, Title: rq.L.Pick(n.Title), Summary: rq.L.Pick(n.Summary),
-			Remote: !n.Local(), Editable: mayWrite(rq.User, n.Origin, n.Author)})
+			Remote: !n.Local(), Editable: mayWrite(rq.User, n.Origin, n.Author), Pictures: pictures(rq.L, n)})
 	}
 	v := s.view(r, rq, "news.title")
 	switch r.URL.Query().Get("done") {
@@ -74,7 +102,9 @@ type newsForm struct {
 	Authors                       []*node.Member // for an admin: the co-ops it may write for
 	Langs                         []string
 	Admin                         bool
-	ContentIsHTML                 bool // an existing item whose content is not plain paragraphs
+	ContentIsHTML                 bool        // an existing item whose content is not plain paragraphs
+	Kept                          []imageSlot // the item's images, with their alt text in Lang
+	NewImages                     []int       // the indexes of the file fields for new images
 }
 
 // paragraphs turns plain text into HTML paragraphs, escaped; the service
@@ -114,6 +144,10 @@ func plainText(h string) (string, bool) {
 
 func (s *Server) newsFormPage(w http.ResponseWriter, r *http.Request, rq *request, status int, f *newsForm, errs []fieldProblem) error {
 	f.Langs, f.Admin = Languages, rq.User.Role == auth.RoleAdmin
+	f.NewImages = nil
+	for i := 0; i < newImageSlots && len(f.Kept)+i < node.MaxImages; i++ {
+		f.NewImages = append(f.NewImages, i)
+	}
 	if f.Admin {
 		res, err := s.Catalogue.Search(r.Context(), catalogue.Query{Origin: "local", Status: node.StatusMember, Limit: catalogue.MaxLimit})
 		if err != nil {
@@ -176,16 +210,17 @@ func (s *Server) writeNews(w http.ResponseWriter, r *http.Request, rq *request) 
 		return s.noNews("write news")
 	}
 	f, at, errs := readNewsForm(r, rq.L)
-	if errs != nil {
+	_, images, ids, imgErrs := readImages(r, rq.L, f.Lang, nil)
+	if errs = append(errs, imgErrs...); errs != nil {
 		return s.newsFormPage(w, r, rq, http.StatusBadRequest, f, errs)
 	}
 	n := &node.NewsItem{Title: one(f.Lang, f.Title), Summary: one(f.Lang, f.Summary), Content: one(f.Lang, paragraphs(f.Content)),
-		Tags: splitList(f.Tags), PublishAt: at, Author: node.Author{Member: f.Author}}
+		Tags: splitList(f.Tags), PublishAt: at, Author: node.Author{Member: f.Author}, Images: images}
 	if rq.User.Role != auth.RoleAdmin {
 		n.Author.Member = rq.User.Member
 	}
 	if _, err := s.News.CreateNews(r.Context(), actorOf(rq.User), n); err != nil {
-		if errs = newsProblems(rq.L, err); errs == nil {
+		if errs = formProblems(rq.L, err, ids); errs == nil {
 			return err
 		}
 		return s.newsFormPage(w, r, rq, http.StatusBadRequest, f, errs)
@@ -227,6 +262,9 @@ func (s *Server) editNewsPage(w http.ResponseWriter, r *http.Request, rq *reques
 	if !n.Published {
 		f.PublishAt = n.PublishAt.UTC().Format(dateTimeLocal)
 	}
+	for _, im := range n.Images {
+		f.Kept = append(f.Kept, imageSlot{ID: im.ID, URL: im.URL, Alt: im.Alt[lang]})
+	}
 	return s.newsFormPage(w, r, rq, http.StatusOK, f, nil)
 }
 
@@ -239,7 +277,9 @@ func (s *Server) editNews(w http.ResponseWriter, r *http.Request, rq *request) e
 		return err
 	}
 	f, at, errs := readNewsForm(r, rq.L)
-	if errs != nil {
+	kept, images, ids, imgErrs := readImages(r, rq.L, f.Lang, n.Images)
+	f.Kept = kept
+	if errs = append(errs, imgErrs...); errs != nil {
 		return s.newsFormPage(w, r, rq, http.StatusBadRequest, f, errs)
 	}
 	set := func(m map[string]string, text string) *map[string]string {
@@ -256,6 +296,9 @@ func (s *Server) editNews(w http.ResponseWriter, r *http.Request, rq *request) e
 	}
 	tags := splitList(f.Tags)
 	p := news.NewsPatch{Title: set(n.Title, f.Title), Summary: set(n.Summary, f.Summary), Tags: &tags}
+	if r.MultipartForm != nil { // the form with its image fields; a plain form leaves the images alone
+		p.Images = &images
+	}
 	if !f.ContentIsHTML || strings.TrimSpace(f.Content) != "" {
 		p.Content = set(n.Content, paragraphs(f.Content))
 	}
@@ -263,7 +306,7 @@ func (s *Server) editNews(w http.ResponseWriter, r *http.Request, rq *request) e
 		p.PublishAt = &at
 	}
 	if _, err := s.News.UpdateNews(r.Context(), actorOf(rq.User), n.ID, p); err != nil {
-		if errs = newsProblems(rq.L, err); errs == nil {
+		if errs = formProblems(rq.L, err, ids); errs == nil {
 			return err
 		}
 		return s.newsFormPage(w, r, rq, http.StatusBadRequest, f, errs)

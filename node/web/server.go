@@ -5,6 +5,8 @@ import (
 	"context"
 	"crypto/rand"
 	"embed"
+	"errors"
+	"fmt"
 	"html/template"
 	"io/fs"
 	"log/slog"
@@ -17,6 +19,7 @@ import (
 	"github.com/e-toiles/etoiles/node/auth"
 	"github.com/e-toiles/etoiles/node/catalogue"
 	"github.com/e-toiles/etoiles/node/codes"
+	"github.com/e-toiles/etoiles/node/market"
 	"github.com/e-toiles/etoiles/node/membership"
 	"github.com/e-toiles/etoiles/node/news"
 	"github.com/e-toiles/etoiles/node/opportunity"
@@ -63,6 +66,10 @@ type Server struct {
 	Suggest       Suggester
 	// News serves the news and events pages; nil hides them.
 	News *news.Service
+	// Market serves the marketplace pages; nil hides them. Notices
+	// gives the marketplace page its notices; nil shows none.
+	Market  *market.Service
+	Notices NoticeLister
 	// Live lets pages follow the event stream (server-sent events that a
 	// small script turns into an offer to reload); nil turns it off.
 	Live LiveEvents
@@ -216,6 +223,17 @@ var Routes = []Route{
 	{"GET /events/{id}/edit", people, (*Server).editEventPage},
 	{"POST /events/{id}/edit", people, (*Server).editEvent},
 	{"POST /events/{id}/delete", people, (*Server).deleteEvent},
+	{"GET /market", people, (*Server).marketPage},
+	{"GET /market/new", people, (*Server).postListingPage},
+	{"POST /market/new", people, (*Server).postListing},
+	{"GET /market/{id}", people, (*Server).listingPage},
+	{"GET /market/{id}/shares.csv", people, (*Server).sharesCSV},
+	{"POST /market/{id}/respond", people, (*Server).respondListing},
+	{"POST /market/{id}/responses/{rid}/accept", people, (*Server).acceptResponse},
+	{"POST /market/{id}/responses/{rid}/reject", people, (*Server).rejectResponse},
+	{"POST /market/{id}/close", people, (*Server).closeListing},
+	{"POST /market/{id}/subscribe", people, (*Server).subscribe},
+	{"POST /market/{id}/unsubscribe", people, (*Server).unsubscribe},
 	{"GET /network", confed, (*Server).networkPage},
 	{"GET /network/stats.csv", confed, (*Server).networkCSV},
 	{"GET /network/admissions", confed, (*Server).admissionsPage},
@@ -293,6 +311,12 @@ func (s *Server) handler(rt Route) http.Handler {
 				return
 			}
 		}
+		if r.Method == http.MethodPost {
+			if err := readForm(w, r); err != nil {
+				s.fail(w, r, rq, err)
+				return
+			}
+		}
 		rq.CSRF = s.csrfToken(w, r, rq)
 		if r.Method == http.MethodPost && !s.csrfOK(r, rq) {
 			s.fail(w, r, rq, &node.Error{Code: node.EFORBIDDEN, Op: "csrf", Message: "the form is out of date or was not sent by this site"})
@@ -337,6 +361,27 @@ var statusOf = map[string]int{
 	node.ERATELIMITED:  http.StatusTooManyRequests,
 	node.EUNAVAILABLE:  http.StatusServiceUnavailable,
 	node.EUNSUPPORTED:  http.StatusMethodNotAllowed,
+	node.ETOOLARGE:     http.StatusRequestEntityTooLarge,
+}
+
+// readForm reads a POST form, multipart (file uploads) or not, within
+// maxFormBytes: a bigger body is refused with 413 before anything else.
+func readForm(w http.ResponseWriter, r *http.Request) error {
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	var err error
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		err = r.ParseMultipartForm(1 << 20)
+	} else {
+		err = r.ParseForm()
+	}
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooBig):
+		return &node.Error{Code: node.ETOOLARGE, Op: "read form", Message: fmt.Sprintf("the form is over %d bytes", maxFormBytes)}
+	case err != nil:
+		return &node.Error{Code: node.EINVALID, Op: "read form", Message: "the form could not be read"}
+	}
+	return nil
 }
 
 // fail renders the error page.
@@ -379,6 +424,8 @@ type view struct {
 	Opps bool
 	// HasNews is true when the node serves the news and events pages.
 	HasNews bool
+	// HasMarket is true when the node serves the marketplace pages.
+	HasMarket bool
 	// LiveURL is the page's event stream, for static/live.js; "" for none.
 	LiveURL string
 }
@@ -408,6 +455,7 @@ func (s *Server) view(r *http.Request, rq *request, titleKey string, args ...any
 	v.Reset = s.Mailer != nil
 	v.Opps = s.Opportunities != nil
 	v.HasNews = s.News != nil
+	v.HasMarket = s.Market != nil
 	v.Network = rq.User != nil && hasRole(rq.User, confed) && s.isConfederation()
 	next := r.URL.RequestURI()
 	for _, tag := range Languages {

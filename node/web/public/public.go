@@ -23,9 +23,19 @@ type ObjectServer interface {
 	ServeEventObject(w http.ResponseWriter, r *http.Request)
 }
 
+// PageRenderer renders the HTML page of a news item or an event in the
+// site's layout (the web UI implements it).
+type PageRenderer interface {
+	NewsPage(w http.ResponseWriter, r *http.Request, n *node.NewsItem)
+	EventPage(w http.ResponseWriter, r *http.Request, e *node.CalendarEvent)
+}
+
 // Handler serves the public pages. News, Media and Info are required;
 // AP may be nil (no content negotiation).
 type Handler struct {
+	// Pages renders the HTML pages of news and events; nil uses a
+	// minimal page of this package.
+	Pages PageRenderer
 	News  *news.Service
 	Media MediaStore
 	AP    ObjectServer
@@ -129,6 +139,11 @@ func (h *Handler) newsPage(w http.ResponseWriter, r *http.Request) {
 		notFound(w)
 		return
 	}
+	if h.Pages != nil {
+		w.Header().Set("Vary", "Accept")
+		h.Pages.NewsPage(w, r, n)
+		return
+	}
 	l := lang(r, n.Title)
 	d := pageData{Lang: l, Title: news.Pick(n.Title, l), Site: h.Info.Title, Self: h.Info.Base + "/news/" + n.ID,
 		Meta: n.Author.Name + " · " + n.PublishAt.Format("2006-01-02"), Summary: news.Pick(n.Summary, l),
@@ -158,6 +173,11 @@ func (h *Handler) eventPage(w http.ResponseWriter, r *http.Request) {
 	e, err := h.News.GetEvent(r.Context(), id)
 	if err != nil {
 		notFound(w)
+		return
+	}
+	if h.Pages != nil {
+		w.Header().Set("Vary", "Accept")
+		h.Pages.EventPage(w, r, e)
 		return
 	}
 	l := lang(r, e.Name)
