@@ -76,3 +76,48 @@ func TestTakeOnRadarEntry(t *testing.T) {
 		t.Errorf("taking on a closed entry: %d %v, want 409", s, b)
 	}
 }
+
+// TestWebTakeOn: on a radar entry's page a member may lead a bid (and
+// may not express interest: nobody would answer); once its co-op leads
+// it, nobody else may.
+func TestWebTakeOn(t *testing.T) {
+	base, dir := mustWebNode(t)
+	mustUser(t, dir, autreEmail, "member", "coop-autre", password)
+	admin := client{t, base, mustToken(t, dir, "--role", "admin")}
+	fixture, err := os.ReadFile(filepath.Join("..", "..", "node", "tender", "testdata", "flags.xml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, entry, _ := admin.do("POST", "/api/v1/opportunities/import", strings.ReplaceAll(string(fixture), "2026-09-", "2099-09-"), "application/xml")
+	if s != 201 {
+		t.Fatalf("import: %d %v", s, entry)
+	}
+	page := "/opportunities/" + entry["id"].(string)
+	echo := newBrowser(t, base)
+	echo.lang = "en"
+	echo.login(echoEmail, password)
+	s, body, _ := echo.get(page)
+	if s != 200 || !strings.Contains(body, `action="`+page+`/lead"`) || strings.Contains(body, `action="`+page+`/interest"`) {
+		t.Fatalf("the radar entry's page: %d, want the lead form and no interest form\n%s", s, body)
+	}
+	if s, _, _ := echo.do("POST", page+"/lead", nil); s != 403 {
+		t.Errorf("taking on without a CSRF token: %d, want 403", s)
+	}
+	s, _, h := echo.post(page+"/lead")
+	if s != 303 || h.Get("Location") != page+"?done=taken" {
+		t.Fatalf("take on: %d %s", s, h.Get("Location"))
+	}
+	if _, o, _ := admin.do("GET", "/api/v1/opportunities/"+entry["id"].(string), ""); o["lead"] != "scop-echo" {
+		t.Errorf("lead after taking on: %v", o["lead"])
+	}
+	s, body, _ = echo.get(page + "?done=taken")
+	if s != 200 || strings.Contains(body, `action="`+page+`/lead"`) || !strings.Contains(body, "Your co-op leads the bid") {
+		t.Errorf("the page once taken on: %d\n%s", s, body)
+	}
+	autre := newBrowser(t, base)
+	autre.login(autreEmail, password)
+	autre.get(page)
+	if s, _, _ := autre.post(page + "/lead"); s != 409 {
+		t.Errorf("another co-op takes it on: %d, want 409", s)
+	}
+}

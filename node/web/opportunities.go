@@ -198,6 +198,7 @@ type oppDetail struct {
 	Lots         []lotView
 	IsLead       bool // the user manages it: the lead's people, or an admin here
 	MayExpress   bool
+	MayTakeOn    bool // a radar entry without a lead, which the member's co-op may lead
 	Own          []*node.Interest // the member's own interests
 	Interests    []*node.Interest // every interest, for the lead
 	Next         []node.OpportunityStatus
@@ -264,7 +265,9 @@ func (s *Server) renderOpportunity(w http.ResponseWriter, r *http.Request, rq *r
 				busy = busy || in.State == node.InterestPending || in.State == node.InterestAccepted
 			}
 		}
-		d.MayExpress = !d.Closed && !busy && !(o.Origin == "" && o.Lead == u.Member)
+		radar := o.Lead == "" && o.LeadAPID == ""
+		d.MayTakeOn = radar && !d.Closed && o.Status.Open()
+		d.MayExpress = !d.Closed && !busy && !radar && !(o.Origin == "" && o.Lead == u.Member)
 		if d.MayExpress {
 			m, err := s.Members.Get(ctx, u.Member)
 			if err != nil {
@@ -307,7 +310,7 @@ func (s *Server) renderOpportunity(w http.ResponseWriter, r *http.Request, rq *r
 		v.LiveURL = "/live/opportunities/" + url.PathEscape(o.ID)
 	}
 	switch r.URL.Query().Get("done") {
-	case "interest", "accepted", "rejected", "status", "posted":
+	case "interest", "accepted", "rejected", "status", "posted", "taken":
 		v.Notice = l.T("opportunity.done." + r.URL.Query().Get("done"))
 	}
 	v.D = d
@@ -341,6 +344,21 @@ func (s *Server) expressInterest(w http.ResponseWriter, r *http.Request, rq *req
 		return s.renderOpportunity(w, r, rq, http.StatusBadRequest, f, errs)
 	}
 	redirect(w, r, "/opportunities/"+url.PathEscape(id)+"?done=interest")
+	return nil
+}
+
+// takeOn makes the member's co-op the lead of a tender radar entry; a
+// peer's entry becomes a new opportunity of this node (see
+// opportunity.Service.TakeOn), whose page it then shows.
+func (s *Server) takeOn(w http.ResponseWriter, r *http.Request, rq *request) error {
+	if s.Opportunities == nil {
+		return s.noOpportunities("take on opportunity")
+	}
+	o, err := s.Opportunities.TakeOn(r.Context(), viewerOf(rq.User), "", r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	redirect(w, r, "/opportunities/"+url.PathEscape(o.ID)+"?done=taken")
 	return nil
 }
 

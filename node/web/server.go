@@ -206,6 +206,7 @@ var Routes = []Route{
 	{"POST /opportunities/new", people, (*Server).postOpportunity},
 	{"GET /opportunities/{id}", people, (*Server).opportunityPage},
 	{"POST /opportunities/{id}/interest", people, (*Server).expressInterest},
+	{"POST /opportunities/{id}/lead", people, (*Server).takeOn},
 	{"POST /opportunities/{id}/interests/{iid}/accept", people, (*Server).acceptInterest},
 	{"POST /opportunities/{id}/interests/{iid}/reject", people, (*Server).rejectInterest},
 	{"POST /opportunities/{id}/status", people, (*Server).setOpportunityStatus},
