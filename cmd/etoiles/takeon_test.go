@@ -103,7 +103,7 @@ func TestWebTakeOn(t *testing.T) {
 	if s, _, _ := echo.do("POST", page+"/lead", nil); s != 403 {
 		t.Errorf("taking on without a CSRF token: %d, want 403", s)
 	}
-	s, _, h := echo.post(page+"/lead")
+	s, _, h := echo.post(page + "/lead")
 	if s != 303 || h.Get("Location") != page+"?done=taken" {
 		t.Fatalf("take on: %d %s", s, h.Get("Location"))
 	}

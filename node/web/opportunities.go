@@ -198,7 +198,7 @@ type oppDetail struct {
 	Lots         []lotView
 	IsLead       bool // the user manages it: the lead's people, or an admin here
 	MayExpress   bool
-	MayTakeOn    bool // a radar entry without a lead, which the member's co-op may lead
+	MayTakeOn    bool             // a radar entry without a lead, which the member's co-op may lead
 	Own          []*node.Interest // the member's own interests
 	Interests    []*node.Interest // every interest, for the lead
 	Next         []node.OpportunityStatus
