@@ -30,6 +30,9 @@ type Market interface {
 	LocalListings(ctx context.Context) ([]*node.Listing, error)
 	// Get returns a listing by its local id.
 	Get(ctx context.Context, id string) (*node.Listing, error)
+	// PurgeRemoteOf removes every listing of a peer that was blocked or
+	// whose admission ended.
+	PurgeRemoteOf(ctx context.Context, origin string) error
 }
 
 // SubjectListings are the marketplace events federation sends on.
