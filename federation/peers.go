@@ -69,7 +69,7 @@ func (f *Federation) AddPeer(ctx context.Context, actorURL string) (*node.Peer, 
 	if publicFollower {
 		// It followed us for public content; now allowed, it gets the
 		// catalogue too.
-		if err := f.backfill(ctx, peer); err != nil {
+		if err := f.backfill(ctx, peer, peer.FollowID); err != nil {
 			return nil, err
 		}
 	}
@@ -100,7 +100,7 @@ func (f *Federation) follow(ctx context.Context, peer *node.Peer) error {
 			return err
 		}
 		peer.Incoming = node.FollowAccepted
-		return f.backfill(ctx, peer)
+		return f.backfill(ctx, peer, peer.FollowID)
 	}
 	return nil
 }
