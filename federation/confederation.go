@@ -370,6 +370,11 @@ func (f *Federation) expireAdmissions(ctx context.Context) error {
 		if err := f.store.DeleteRemoteOpportunitiesOf(ctx, p.ActorURL); err != nil {
 			return err
 		}
+		if f.cfg.Market != nil {
+			if err := f.cfg.Market.PurgeRemoteOf(ctx, p.ActorURL); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }

@@ -30,6 +30,9 @@ type Market interface {
 	LocalListings(ctx context.Context) ([]*node.Listing, error)
 	// Get returns a listing by its local id.
 	Get(ctx context.Context, id string) (*node.Listing, error)
+	// PurgeRemoteOf removes every listing of a peer that was blocked or
+	// whose admission ended.
+	PurgeRemoteOf(ctx context.Context, origin string) error
 }
 
 // SubjectListings are the marketplace events federation sends on.
@@ -136,9 +139,8 @@ func (f *Federation) ServeListing(w http.ResponseWriter, r *http.Request) {
 
 // backfillListings sends a newly accepted peer a Create for every local
 // listing, so that its marketplace starts complete. The activity ids are
-// stable per listing version and peer, so a repeated backfill is applied
-// once.
-func (f *Federation) backfillListings(ctx context.Context, peer *node.Peer) error {
+// stable per listing version, peer and follow (see backfill).
+func (f *Federation) backfillListings(ctx context.Context, peer *node.Peer, epoch string) error {
 	if f.cfg.Market == nil {
 		return nil
 	}
@@ -147,7 +149,7 @@ func (f *Federation) backfillListings(ctx context.Context, peer *node.Peer) erro
 		return err
 	}
 	for _, l := range ls {
-		id := f.uris.Activity("backfill-" + shortHash(peer.ActorURL+"|"+l.ID+"|"+strconv.FormatInt(l.UpdatedAt.UnixNano(), 10)))
+		id := f.uris.Activity("backfill-" + shortHash(peer.ActorURL+"|"+epoch+"|"+l.ID+"|"+strconv.FormatInt(l.UpdatedAt.UnixNano(), 10)))
 		act := vocab.NewActivity("Create", id, f.uris.Actor(), f.proposalObject(l)).SetPublished(l.UpdatedAt).SetTo(peer.ActorURL)
 		body, err := act.Marshal()
 		if err != nil {

@@ -312,13 +312,13 @@ func (f *Federation) memberGone(ctx context.Context, memberAPID string) error {
 
 // backfillOpportunities sends a newly accepted peer a Create for every
 // open local opportunity.
-func (f *Federation) backfillOpportunities(ctx context.Context, peer *node.Peer) error {
+func (f *Federation) backfillOpportunities(ctx context.Context, peer *node.Peer, epoch string) error {
 	opps, err := f.store.OpenLocalOpportunities(ctx)
 	if err != nil {
 		return err
 	}
 	for _, o := range opps {
-		id := f.uris.Activity("backfill-" + shortHash(peer.ActorURL+"|opportunity|"+o.ID+"|"+o.UpdatedAt.String()))
+		id := f.uris.Activity("backfill-" + shortHash(peer.ActorURL+"|"+epoch+"|opportunity|"+o.ID+"|"+o.UpdatedAt.String()))
 		act := vocab.NewActivity("Create", id, f.uris.Actor(), f.opportunityObject(o)).SetPublished(o.UpdatedAt).SetTo(peer.ActorURL)
 		body, err := act.Marshal()
 		if err != nil {

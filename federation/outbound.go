@@ -142,14 +142,17 @@ func (f *Federation) send(ctx context.Context, id, typ string, object any, peer 
 
 // backfill sends a newly accepted peer a Create for every active member,
 // so that its catalogue starts complete. The activity ids are stable per
-// member and peer, so a repeated backfill is applied once.
-func (f *Federation) backfill(ctx context.Context, peer *node.Peer) error {
+// member, peer and follow (epoch: the id of the Follow being accepted),
+// so a repeated backfill for one follow is applied once, while a new
+// follow (after a block was lifted, which purged the peer's copy) brings
+// everything again instead of being taken for a redelivery.
+func (f *Federation) backfill(ctx context.Context, peer *node.Peer, epoch string) error {
 	members, err := f.store.ActiveLocalMembers(ctx)
 	if err != nil {
 		return err
 	}
 	for _, m := range members {
-		id := f.uris.Activity("backfill-" + shortHash(peer.ActorURL+"|"+m.ID+"|"+m.UpdatedAt.String()))
+		id := f.uris.Activity("backfill-" + shortHash(peer.ActorURL+"|"+epoch+"|"+m.ID+"|"+m.UpdatedAt.String()))
 		act := vocab.NewActivity("Create", id, f.uris.Actor(), f.memberObject(m)).SetPublished(m.UpdatedAt).SetTo(peer.ActorURL)
 		body, err := act.Marshal()
 		if err != nil {
@@ -162,10 +165,10 @@ func (f *Federation) backfill(ctx context.Context, peer *node.Peer) error {
 	if len(members) > 0 {
 		f.log.InfoContext(ctx, "catalogue backfill queued", "peer", peer.ActorURL, "members", len(members))
 	}
-	if err := f.backfillOpportunities(ctx, peer); err != nil {
+	if err := f.backfillOpportunities(ctx, peer, epoch); err != nil {
 		return err
 	}
-	return f.backfillListings(ctx, peer)
+	return f.backfillListings(ctx, peer, epoch)
 }
 
 // remoteActor is a fetched actor: the peer record it makes (not saved)

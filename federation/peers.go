@@ -69,7 +69,7 @@ func (f *Federation) AddPeer(ctx context.Context, actorURL string) (*node.Peer, 
 	if publicFollower {
 		// It followed us for public content; now allowed, it gets the
 		// catalogue too.
-		if err := f.backfill(ctx, peer); err != nil {
+		if err := f.backfill(ctx, peer, peer.FollowID); err != nil {
 			return nil, err
 		}
 	}
@@ -100,14 +100,14 @@ func (f *Federation) follow(ctx context.Context, peer *node.Peer) error {
 			return err
 		}
 		peer.Incoming = node.FollowAccepted
-		return f.backfill(ctx, peer)
+		return f.backfill(ctx, peer, peer.FollowID)
 	}
 	return nil
 }
 
 // BlockPeer blocks a peer: from now on its requests get 403, nothing more
 // is delivered to it, its pending deliveries are cancelled and its
-// members leave the catalogue.
+// members, opportunities and marketplace listings are purged.
 func (f *Federation) BlockPeer(ctx context.Context, id int64) (*node.Peer, error) {
 	peer, err := f.store.PeerByID(ctx, id)
 	if err != nil {
@@ -125,6 +125,11 @@ func (f *Federation) BlockPeer(ctx context.Context, id int64) (*node.Peer, error
 	}
 	if err := f.store.DeleteRemoteOpportunitiesOf(ctx, peer.ActorURL); err != nil {
 		return nil, err
+	}
+	if f.cfg.Market != nil {
+		if err := f.cfg.Market.PurgeRemoteOf(ctx, peer.ActorURL); err != nil {
+			return nil, err
+		}
 	}
 	f.log.InfoContext(ctx, "peer blocked", "peer", peer.ActorURL)
 	return f.peerForAdmin(ctx, id)

@@ -214,7 +214,7 @@ func (f *Federation) applyFollow(ctx context.Context, act *vocab.Item, peer *nod
 	if !peer.Trusted() {
 		return nil
 	}
-	if err := f.backfill(ctx, peer); err != nil {
+	if err := f.backfill(ctx, peer, act.ID()); err != nil {
 		return err
 	}
 	// An allowed peer that follows us but refused or never got our own

@@ -26,4 +26,7 @@ const (
 	// NoticeInterestAnswer: the lead answered the member's interest
 	// (Ref is the interest's local id).
 	NoticeInterestAnswer = "interest-answer"
+	// NoticeInterest: a co-op (of this node or a peer's) expressed
+	// interest in the lead's opportunity (Ref is the interest's local id).
+	NoticeInterest = "interest"
 )

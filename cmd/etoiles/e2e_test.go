@@ -181,6 +181,14 @@ func TestEndToEnd(t *testing.T) {
 		if s != 401 || !strings.Contains(b["detail"].(string), "revoked") {
 			t.Errorf("token of a member who left: %d %v, want 401 revoked", s, b)
 		}
+		// The command refuses a token that would not work, while serve runs.
+		for member, want := range map[string]string{"scop-echo": `member "scop-echo" is alumni, not an active member`, "nobody": `member "nobody" not found`} {
+			var out, errOut bytes.Buffer
+			code := run(context.Background(), []string{"token", "--data", dir, "--role", "member", "--member", member}, func(string) string { return "" }, &out, &errOut)
+			if code != 1 || out.Len() != 0 || !strings.Contains(errOut.String(), want) {
+				t.Errorf("etoiles token --member %s: exit %d, %q %q, want 1 and %q", member, code, out.String(), errOut.String(), want)
+			}
+		}
 		if s, b, _ := admin.do("POST", "/api/v1/members/scop-echo/status", `{"status":"member"}`); s != 200 {
 			t.Fatalf("rejoin: %d %v", s, b)
 		}
@@ -289,6 +297,8 @@ func TestCommandLine(t *testing.T) {
 		{"token without role", []string{"token", "--data", t.TempDir()}, nil, 1, "--role is required"},
 		{"token bad role", []string{"token", "--data", t.TempDir(), "--role", "root"}, nil, 1, "role"},
 		{"token no data dir", []string{"token", "--data", "/nonexistent/etoiles", "--role", "admin"}, nil, 1, "data directory"},
+		{"token unknown member", []string{"token", "--data", t.TempDir(), "--role", "member", "--member", "nope"}, nil, 1, `member "nope": no database`},
+		{"token member without id", []string{"token", "--data", t.TempDir(), "--role", "member"}, nil, 1, "token: invalid member: a member token needs the member's id\n"},
 		{"vocab without files", []string{"vocab", "import", "--data", t.TempDir()}, nil, 1, "name at least one"},
 		{"vocab missing file", []string{"vocab", "import", "--data", t.TempDir(), "/nonexistent/cpv.csv"}, nil, 1, "no such file"},
 		{"version", []string{"version"}, nil, 0, "etoiles"},

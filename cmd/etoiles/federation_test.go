@@ -247,6 +247,21 @@ func TestThreeNodeFederation(t *testing.T) {
 		if c := it.catalogue("q=nantes"); len(c) != 0 {
 			t.Errorf("a blocked peer's member reached it: %v", c)
 		}
+		// Lifting the block brings fr's catalogue back, every time: the
+		// second backfill of unchanged members is not taken for a
+		// redelivery of the first.
+		for round := 1; round <= 2; round++ {
+			if s, b, _ := it.admin.do("POST", "/api/v1/peers/"+frID+"/unblock", ""); s != 200 {
+				t.Fatalf("round %d: it unblocks fr: %d %v", round, s, b)
+			}
+			waitFor(t, 5*time.Second, fmt.Sprintf("round %d: fr's catalogue back on it", round), func() (bool, string) {
+				c := it.catalogue("country=FR")
+				return len(c) == 2, fmt.Sprint(c)
+			})
+			if s, b, _ := it.admin.do("POST", "/api/v1/peers/"+frID+"/block", ""); s != 200 {
+				t.Fatalf("round %d: it blocks fr: %d %v", round, s, b)
+			}
+		}
 	})
 }
 

@@ -297,6 +297,28 @@ func TestMarketplaceAcrossNodes(t *testing.T) {
 			t.Errorf("response to a closed listing: %d %v, want 409", s, b)
 		}
 	})
+
+	// it blocks fr: fr's listings leave it's marketplace, as its members
+	// leave the catalogue; nobody on it can answer them any more.
+	var frID string
+	_, peers, _ := it.admin.do("GET", "/api/v1/peers", "")
+	for _, p := range toMaps(peers["items"]) {
+		if p["url"] == fr.actor() {
+			frID = fmt.Sprint(p["id"])
+		}
+	}
+	if s, b, _ := it.admin.do("POST", "/api/v1/peers/"+frID+"/block", ""); s != 200 {
+		t.Fatalf("it blocks fr: %d %v", s, b)
+	}
+	if ls := listingsOn(rete, "origin="+fr.actor()); len(ls) != 0 {
+		t.Errorf("fr's listings on it after the block: %v, want none", jsonString(ls))
+	}
+	if s, b, _ := rete.do("POST", "/api/v1/listings/"+remote+"/respond", `{"quantity":{"value":1}}`); s != 404 {
+		t.Errorf("a response to a blocked peer's listing: %d %v, want 404", s, b)
+	}
+	if ls := listingsOn(sol, "origin="+fr.actor()); len(ls) == 0 {
+		t.Errorf("es, which did not block fr, lost fr's listings")
+	}
 }
 
 // activity encodes an activity for the fake peer to sign.

@@ -171,6 +171,11 @@ func TestNewsAndEventsFederate(t *testing.T) {
 		t.Fatalf("create news: %d %v", s, created)
 	}
 	newsID := created["id"].(string)
+	// The answer points to the image; it does not send the upload back.
+	if imgs, _ := created["images"].([]any); len(imgs) != 1 || imgs[0].(map[string]any)["data"] != nil ||
+		!strings.HasPrefix(fmt.Sprint(imgs[0].(map[string]any)["url"]), "http://"+fr.addr+"/media/") {
+		t.Errorf("created news images = %v, want a /media/ URL and no data", created["images"])
+	}
 	s, ev, _ := fr.admin.do("POST", "/api/v1/events", eventJSON)
 	if s != 201 {
 		t.Fatalf("create event: %d %v", s, ev)

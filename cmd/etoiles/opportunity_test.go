@@ -185,6 +185,20 @@ func TestOpportunityScenario(t *testing.T) {
 	if _, o, _ := es.admin.do("GET", "/api/v1/opportunities/"+esOpp["id"].(string), ""); o["interests"] != nil {
 		t.Errorf("es's admin sees the interests: %v", o["interests"])
 	}
+	// The lead is told, with a link to the opportunity; nobody else is.
+	waitFor(t, 5*time.Second, "the lead's notice of the interest", func() (bool, string) {
+		_, b, _ := lead.do("GET", "/api/v1/notices", "")
+		for _, n := range toMaps(b["items"]) {
+			if n["kind"] == "interest" && n["ref"] == iid {
+				return strings.Contains(fmt.Sprint(n["reason"]), "(IT) is interested as group-member") &&
+					n["url"] == "http://"+fr.addr+"/api/v1/opportunities/"+frID, jsonString(n)
+			}
+		}
+		return false, jsonString(b)
+	})
+	if _, b, _ := other.do("GET", "/api/v1/notices", ""); strings.Contains(jsonString(b), `"kind":"interest"`) {
+		t.Errorf("another fr member was told of the interest: %v", b)
+	}
 	if s, b, _ := other.do("POST", "/api/v1/opportunities/"+frID+"/interests/"+iid+"/accept", ""); s != 403 {
 		t.Errorf("acceptance by a non-lead: %d %v, want 403", s, b)
 	}

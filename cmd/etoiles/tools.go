@@ -20,8 +20,9 @@ import (
 	"github.com/e-toiles/etoiles/node/store/sqlite"
 )
 
-// cmdToken prints a token signed with the data directory's key. It only
-// reads the key file, so it works while serve runs.
+// cmdToken prints a token signed with the data directory's key. It reads
+// the key file and, for a member token, the member in the database (SQLite
+// in WAL mode), so it works while serve runs.
 func cmdToken(args []string, getenv func(string) string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("token", flag.ContinueOnError)
 	dir := fs.String("data", "./etoiles-data", "data directory of the node")
@@ -42,11 +43,45 @@ func cmdToken(args []string, getenv func(string) string, stdout io.Writer) error
 	if err != nil {
 		return fmt.Errorf("token: %w", err)
 	}
+	if *role == auth.RoleMember && *member != "" {
+		if err := activeMember(*dir, *member); err != nil {
+			return fmt.Errorf("token: %w", err)
+		}
+	}
 	tok, _, err := (&auth.Issuer{Key: key, Name: *publicURL}).Issue(*role, *member, *ttl)
 	if err != nil {
+		if node.ErrorCode(err) != "" {
+			return fmt.Errorf("token: %s", node.ErrorMessage(err)) // one line, without the code
+		}
 		return fmt.Errorf("token: %w", err)
 	}
 	fmt.Fprintln(stdout, tok)
+	return nil
+}
+
+// activeMember checks that a member token would work: the member exists
+// in the data directory's database and is active (a lapsed or former
+// member's tokens are refused at once). The database may be in use by
+// serve.
+func activeMember(dir, id string) error {
+	path := filepath.Join(dir, dbFile)
+	if _, err := os.Stat(path); err != nil {
+		return fmt.Errorf("member %q: no database in %s (create the member first)", id, dir)
+	}
+	db, err := sqlite.Open(context.Background(), path)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	m, err := db.GetMember(context.Background(), id)
+	if node.ErrorCode(err) == node.ENOTFOUND {
+		return fmt.Errorf("member %q not found in %s", id, dir)
+	} else if err != nil {
+		return err
+	}
+	if !m.Status.Active() {
+		return fmt.Errorf("member %q is %s, not an active member: its tokens would be refused", id, m.Status)
+	}
 	return nil
 }
 

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -47,6 +48,7 @@ func Decode(w http.ResponseWriter, r *http.Request, v any) error {
 		maxErr    *http.MaxBytesError
 		syntaxErr *json.SyntaxError
 		typeErr   *json.UnmarshalTypeError
+		b64Err    base64.CorruptInputError
 	)
 	var p node.Problems
 	switch {
@@ -64,6 +66,9 @@ func Decode(w http.ResponseWriter, r *http.Request, v any) error {
 			field = "body"
 		}
 		p.Add(field, "must be %s, not %s", jsonKind(typeErr.Type), typeErr.Value)
+	case errors.As(err, &b64Err):
+		// encoding/json does not say which field; []byte fields are uploads.
+		p.Add("body", "holds a file that is not base64 (RFC 4648, standard alphabet, padded): bad data at byte %d of the value", int64(b64Err))
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
 		p.Add(name, "is not a known field")

@@ -34,6 +34,7 @@ func TestDecodeNamesTheExpectedKind(t *testing.T) {
 		`{"data":{}}`:         "data: must be a string, not object",
 		`{"tags":[1]}`:        "tags: must be a string, not number",
 		`{"summary":{"a":1}}`: "summary: must be a string, not number",
+		`{"data":"!!"}`:       "body: holds a file that is not base64 (RFC 4648, standard alphabet, padded): bad data at byte 0 of the value",
 	} {
 		r := httptest.NewRequest("POST", "/", strings.NewReader(body))
 		r.Header.Set("Content-Type", "application/json")

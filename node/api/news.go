@@ -64,7 +64,7 @@ func (s *Server) createNews(w http.ResponseWriter, r *http.Request, p *auth.Prin
 		return err
 	}
 	w.Header().Set("Location", "/api/v1/news/"+created.ID)
-	WriteJSON(w, http.StatusCreated, created)
+	WriteJSON(w, http.StatusCreated, withoutImageData(created))
 	return nil
 }
 
@@ -128,7 +128,7 @@ func (s *Server) patchNews(w http.ResponseWriter, r *http.Request, p *auth.Princ
 	if err != nil {
 		return err
 	}
-	WriteJSON(w, http.StatusOK, n)
+	WriteJSON(w, http.StatusOK, withoutImageData(n))
 	return nil
 }
 
@@ -217,4 +217,16 @@ func (s *Server) deleteEvent(w http.ResponseWriter, r *http.Request, p *auth.Pri
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
+}
+
+// withoutImageData is the item as answered: its images are served at their
+// URL, so the uploaded bytes (up to 8 × 512 KiB) are not sent back.
+func withoutImageData(n *node.NewsItem) *node.NewsItem {
+	out := *n
+	out.Images = make([]node.Image, len(n.Images))
+	for i, img := range n.Images {
+		img.Data = nil
+		out.Images[i] = img
+	}
+	return &out
 }

@@ -89,6 +89,13 @@ func TestRespondAcceptReject(t *testing.T) {
 	if _, err := respond(owner, node.Quantity{Value: 1}); node.ErrorCode(err) != node.ECONFLICT {
 		t.Errorf("owner answering itself: %v, want conflict", err)
 	}
+	// An admin's answer names its member; an unknown listing is 404 first.
+	if _, err := e.svc.Respond(ctx, admin, "l-nope", &node.Response{Quantity: node.Quantity{Value: 1}}); node.ErrorCode(err) != node.ENOTFOUND {
+		t.Errorf("admin answering an unknown listing: %v, want not found", err)
+	}
+	if _, err := respond(admin, node.Quantity{Value: 1}); node.ErrorCode(err) != node.EINVALID || !slices.Equal(fieldsOf(err), []string{"responder"}) {
+		t.Errorf("admin answering for nobody: %v, want invalid responder", err)
+	}
 	rb, err := respond(b, node.Quantity{Value: 3})
 	if err != nil {
 		t.Fatal(err)

@@ -126,6 +126,15 @@ func (s *Service) DeleteRemote(ctx context.Context, origin, apID string, revisio
 	return s.Store.UpdateListing(ctx, l, nil)
 }
 
+// PurgeRemoteOf removes every listing of a peer the node stopped
+// federating with (blocked, or its admission ended): its members could no
+// longer be answered. An unblocked peer sends them again.
+func (s *Service) PurgeRemoteOf(ctx context.Context, origin string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.Store.DeleteRemoteListingsOf(ctx, origin)
+}
+
 // remoteID is the local id of a peer's listing, "l-…@host".
 func remoteID(apID, origin string) string {
 	seg := apID[strings.LastIndexByte(apID, '/')+1:]

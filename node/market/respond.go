@@ -80,16 +80,17 @@ func (s *Service) Respond(ctx context.Context, a Actor, listingID string, r *nod
 		}
 		r.Responder = a.Member
 	}
+	// An unknown listing is 404 whatever the body says.
+	l, err := s.Store.GetListing(ctx, listingID)
+	if err != nil {
+		return nil, err
+	}
 	if r.Responder == "" {
 		var p node.Problems
-		p.Add("responder", "is required")
+		p.Add("responder", "is required: the member that answers (an admin token names it)")
 		return nil, p.Err(op)
 	}
 	if err := s.activeMember(ctx, op, "responder", r.Responder); err != nil {
-		return nil, err
-	}
-	l, err := s.Store.GetListing(ctx, listingID)
-	if err != nil {
 		return nil, err
 	}
 	if l.Origin == "" && l.Owner == r.Responder {

@@ -35,6 +35,8 @@ type Store interface {
 	ListingByAPID(ctx context.Context, apID string) (*node.Listing, error)
 	UpdateListing(ctx context.Context, l *node.Listing, events []node.Event) error
 	DeleteListing(ctx context.Context, id string, events []node.Event) error
+	// DeleteRemoteListingsOf purges every listing of a peer.
+	DeleteRemoteListingsOf(ctx context.Context, origin string) error
 	Listings(ctx context.Context, q Query) ([]*node.Listing, int, error)
 	// OpenListings returns the open listings of one side, for matching.
 	OpenListings(ctx context.Context, side node.ListingSide) ([]*node.Listing, error)

@@ -157,7 +157,38 @@ func (s *Service) HandleMemberEvent(ctx context.Context, data []byte) error {
 		notices = append(notices, Notice{Kind: NoticeLeft, ListingID: sub.ListingID, Other: sub.Member, Title: t, At: ev.Time,
 			Message: fmt.Sprintf("%s %s and was unsubscribed on %s", sub.Member, what, ev.Time.Format(time.DateOnly))})
 	}
-	return s.Store.AddMarketNotices(ctx, notices)
+	if err := s.Store.AddMarketNotices(ctx, notices); err != nil {
+		return err
+	}
+	return s.closeListingsOf(ctx, ev.AggregateID, ev.Time)
+}
+
+// closeListingsOf closes the open listings of a member that lapsed or
+// left: nobody could accept an answer to them any more (its tokens stop
+// working). Peers get an Update; bids already agreed keep their
+// agreements. A member event delivered again finds nothing left open.
+func (s *Service) closeListingsOf(ctx context.Context, member string, at time.Time) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ls, _, err := s.Store.Listings(ctx, Query{Origin: "local", Owner: member, Status: node.ListingOpen, Limit: 500})
+	if err != nil {
+		return err
+	}
+	for _, l := range ls {
+		l.Status = node.ListingClosed
+		l.UpdatedAt = at
+		ev, err := node.NewEvent(node.SubjectListingUpdated, l.ID, at, l)
+		if err != nil {
+			return err
+		}
+		if err := s.Store.UpdateListing(ctx, l, []node.Event{ev}); err != nil {
+			return err
+		}
+	}
+	if len(ls) > 0 {
+		s.committed()
+	}
+	return nil
 }
 
 // ParsePeriod parses a month "2026-11" and returns its first day and the

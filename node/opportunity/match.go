@@ -130,6 +130,12 @@ func (mt *Matcher) Handle(ctx context.Context, ev node.Event) error {
 		if mt.Committed != nil {
 			mt.Committed()
 		}
+	case node.SubjectInterestExpressed, node.SubjectInterestReceived:
+		var ie node.InterestEvent
+		if err := json.Unmarshal(ev.Data, &ie); err != nil || ie.Interest == nil || ie.Opportunity == nil {
+			return fmt.Errorf("match: event %d: not an interest event", ev.ID)
+		}
+		return mt.noticeInterest(ctx, ie.Interest, ie.Opportunity)
 	case node.SubjectInterestAccepted, node.SubjectInterestRejected, node.SubjectInterestAnswered:
 		var ie node.InterestEvent
 		if err := json.Unmarshal(ev.Data, &ie); err != nil || ie.Interest == nil || ie.Opportunity == nil {
@@ -206,6 +212,25 @@ func (mt *Matcher) noticeAnswer(ctx context.Context, in *node.Interest, o *node.
 	}
 	n := &node.Notice{Member: in.Member, Kind: node.NoticeInterestAnswer, Ref: in.ID, Title: o.Title,
 		Reason: "your interest was " + string(in.State), CreatedAt: mt.now()}
+	if mt.URL != nil {
+		n.URL = mt.URL(o.ID)
+	}
+	_, err := mt.Store.AddNotice(ctx, n)
+	return err
+}
+
+// noticeInterest tells the lead of a local opportunity that a co-op
+// expressed interest, so that it need not poll the opportunity to answer.
+func (mt *Matcher) noticeInterest(ctx context.Context, in *node.Interest, o *node.Opportunity) error {
+	if o.Origin != "" || o.Lead == "" {
+		return nil // a peer's opportunity (its node tells the lead), or a radar entry with no lead
+	}
+	who := in.MemberName
+	if who == "" {
+		who = in.Member
+	}
+	n := &node.Notice{Member: o.Lead, Kind: node.NoticeInterest, Ref: in.ID, Title: o.Title,
+		Reason: fmt.Sprintf("%s (%s) is interested as %s; accept or reject it", who, in.Country, in.Role), CreatedAt: mt.now()}
 	if mt.URL != nil {
 		n.URL = mt.URL(o.ID)
 	}

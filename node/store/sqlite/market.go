@@ -98,6 +98,20 @@ func (db *DB) DeleteListing(ctx context.Context, id string, events []node.Event)
 	})
 }
 
+// DeleteRemoteListingsOf purges every listing a peer published (it was
+// blocked or its admission ended); its codes go with them.
+func (db *DB) DeleteRemoteListingsOf(ctx context.Context, origin string) error {
+	if origin == "" {
+		return nil // never the node's own listings
+	}
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM listings WHERE origin = ?`, origin); err != nil {
+			return fmt.Errorf("delete remote listings: %w", err)
+		}
+		return nil
+	})
+}
+
 func scanListings(rows *sql.Rows) ([]*node.Listing, error) {
 	defer rows.Close()
 	var out []*node.Listing
