@@ -25,6 +25,13 @@ const (
 	PeerAccepted PeerState = "accepted"
 	PeerRejected PeerState = "rejected"
 	PeerBlocked  PeerState = "blocked"
+	// PeerFollower is a Fediverse server that follows the group's public
+	// news and events and is no peer: it gets nothing else.
+	PeerFollower PeerState = "follower"
+	// PeerUntrusted is a peer still connected both ways whom the node no
+	// longer trusts (its admission ended, or it was never allowed): it
+	// gets public content only.
+	PeerUntrusted PeerState = "untrusted"
 )
 
 // Peer is another node (or, for public content only, any Fediverse actor)
@@ -73,6 +80,10 @@ func (p *Peer) State() PeerState {
 	switch {
 	case p.Blocked:
 		return PeerBlocked
+	case !p.Trusted() && p.Incoming == FollowAccepted && p.Outgoing == FollowAccepted:
+		return PeerUntrusted
+	case !p.Trusted() && p.Incoming == FollowAccepted:
+		return PeerFollower
 	case p.Outgoing == FollowRejected:
 		return PeerRejected
 	case p.Outgoing == FollowAccepted && p.Incoming == FollowAccepted:
