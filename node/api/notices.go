@@ -162,7 +162,7 @@ func (s *Server) serveNoticeFeed(w http.ResponseWriter, r *http.Request, _ *auth
 	}
 	self := s.feedURL(r, secret)
 	f := atomFeed{ID: "urn:etoiles:notices:" + member, Title: "Notices for " + member,
-		Updated: time.Unix(0, 0).UTC().Format(time.RFC3339), Link: []atomLink{{Rel: "self", Href: self}}}
+		Updated: time.Now().UTC().Format(time.RFC3339), Link: []atomLink{{Rel: "self", Href: self}}}
 	f.Author.Name = "etoiles"
 	for i, n := range items {
 		title, lang := pickLang(n.Title, prefer...)

@@ -146,6 +146,9 @@ func WriteAtomEntries(w io.Writer, fi FeedInfo, self string, entries []Entry) er
 		}
 		f.Entries = append(f.Entries, e)
 	}
+	if len(entries) == 0 {
+		updated = time.Now().UTC() // an empty feed: as of now, not 1970
+	}
 	f.Updated = updated.Format(time.RFC3339)
 	if _, err := io.WriteString(w, xml.Header); err != nil {
 		return err
