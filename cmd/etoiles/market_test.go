@@ -204,8 +204,9 @@ func TestMarketplaceAcrossNodes(t *testing.T) {
 	}
 	atom, _ := io.ReadAll(feedResp.Body)
 	feedResp.Body.Close()
-	if !strings.Contains(string(atom), `href="`+wantLink+`"`) {
-		t.Errorf("notice feed %s: %s, want a link %s", feedURL, atom, wantLink)
+	// The feed links the listing's web page, which a feed reader opens.
+	if page := "http://" + fr.addr + "/market/" + local; !strings.Contains(string(atom), `href="`+page+`"`) {
+		t.Errorf("notice feed %s: %s, want a link %s", feedURL, atom, page)
 	}
 
 	// Acceptance by a non-owner is refused; the owner accepts.

@@ -134,7 +134,7 @@ func TestOpportunityScenario(t *testing.T) {
 		} `xml:"entry"`
 	}
 	if err := xml.Unmarshal(atom, &parsed); err != nil || len(parsed.Entries) != 1 || parsed.Entries[0].Title != "Website, hosting and video for a co-op" ||
-		!strings.HasSuffix(parsed.Entries[0].Link.Href, "/api/v1/opportunities/"+esOpp["id"].(string)) {
+		!strings.HasSuffix(parsed.Entries[0].Link.Href, "/opportunities/"+esOpp["id"].(string)) || strings.Contains(parsed.Entries[0].Link.Href, "/api/") {
 		t.Errorf("feed entries: %+v, %v", parsed.Entries, err)
 	}
 	if resp.StatusCode != 200 || !strings.Contains(string(atom), "<feed xmlns=\"http://www.w3.org/2005/Atom\">") || !strings.Contains(string(atom), "72415000") {

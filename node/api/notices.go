@@ -81,6 +81,18 @@ func (s *Server) absoluteLinks(r *http.Request, ns []*node.Notice) {
 	}
 }
 
+// webPage turns the API link of a notice into the web page a feed reader
+// opens: /api/v1/opportunities/{id} → /opportunities/{id},
+// /api/v1/listings/{id} → /market/{id}.
+func webPage(link string) string {
+	for api, page := range map[string]string{"/api/v1/opportunities/": "/opportunities/", "/api/v1/listings/": "/market/"} {
+		if i := strings.Index(link, api); i >= 0 {
+			return link[:i] + page + link[i+len(api):]
+		}
+	}
+	return link
+}
+
 func (s *Server) noticeFeed(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
 	secret, err := s.Notices.Feed(r.Context(), p.Member, r.Method == http.MethodPost)
 	if err != nil {
@@ -172,7 +184,7 @@ func (s *Server) serveNoticeFeed(w http.ResponseWriter, r *http.Request, _ *auth
 		e := atomEntry{ID: "urn:etoiles:notice:" + member + ":" + strconv.FormatInt(n.ID, 10),
 			Title: atomText{Type: "text", Lang: lang, Body: title}, Updated: n.CreatedAt.UTC().Format(time.RFC3339)}
 		if n.URL != "" {
-			e.Link = &atomLink{Rel: "alternate", Href: n.URL}
+			e.Link = &atomLink{Rel: "alternate", Href: webPage(n.URL)}
 		}
 		summary, slang := pickLang(n.Summary, prefer...)
 		if n.Reason != "" {
