@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -44,7 +45,11 @@ type Network struct {
 		Average   float64            `json:"average"`
 		ByCountry map[string]float64 `json:"by_country"`
 	} `json:"churn"`
-	EventsHeld int                 `json:"events_held"`
+	EventsHeld int `json:"events_held"`
+	// Suppressed names, by country, the cells some node left out of its
+	// report for being under its k-anonymity threshold: the totals above
+	// are lower than reality by those.
+	Suppressed map[string][]string `json:"suppressed"`
 	Reports    []*node.StatsReport `json:"reports,omitempty"` // with ?country=
 }
 
@@ -68,7 +73,7 @@ func Latest(reports []*node.StatsReport) []*node.StatsReport {
 // country is set (the drill-down, which also lists those reports).
 func Aggregate(reports []*node.StatsReport, country string) *Network {
 	n := &Network{Countries: []string{}, ByDivision: map[string]int{}, Opportunities: map[string]int{}}
-	n.BidsWon.ByCurrency = map[string]float64{}
+	n.BidsWon.ByCurrency, n.Suppressed = map[string]float64{}, map[string][]string{}
 	n.Members.ByCountry, n.Members.ByStatus, n.Churn.ByCountry = map[string]int{}, map[string]int{}, map[string]float64{}
 	countries := map[string]bool{}
 	churnSum := 0.0
@@ -99,6 +104,11 @@ func Aggregate(reports []*node.StatsReport, country string) *Network {
 		}
 		n.EventsHeld += r.EventsHeld
 		n.Churn.ByCountry[r.Country] = r.Churn
+		for _, cell := range r.Suppressed {
+			if !slices.Contains(n.Suppressed[r.Country], cell) {
+				n.Suppressed[r.Country] = append(n.Suppressed[r.Country], cell)
+			}
+		}
 		churnSum += r.Churn
 		if country != "" {
 			n.Reports = append(n.Reports, r)

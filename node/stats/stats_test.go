@@ -106,4 +106,9 @@ func TestReportBidsAndConsortia(t *testing.T) {
 	if n.BidsWon.Count != 7 || n.BidsWon.Value != 10 || n.BidsWon.ByCurrency["PLN"] != 7 {
 		t.Errorf("Aggregate bids = %+v", n.BidsWon)
 	}
+	n = stats.Aggregate([]*node.StatsReport{{Node: "a", Country: "FR", Suppressed: []string{"members.prospect", "consortia"}},
+		{Node: "b", Country: "FR", Suppressed: []string{"consortia"}}, {Node: "c", Country: "PL"}}, "")
+	if diff := cmp.Diff(map[string][]string{"FR": {"members.prospect", "consortia"}}, n.Suppressed); diff != "" {
+		t.Errorf("Aggregate suppressed (-want +got):\n%s", diff)
+	}
 }
