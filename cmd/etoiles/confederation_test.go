@@ -188,8 +188,12 @@ func TestConfederationAdmitsAndRevokes(t *testing.T) {
 		if s, _, _ := fr.admin.do("GET", "/api/v1/network/stats", ""); s != 403 {
 			t.Errorf("an admin reads the network view: %d, want 403", s)
 		}
-		if s, b, _ := fr.admin.do("GET", "/api/v1/stats", ""); s != 200 || b["members"].(map[string]any)["member"] != float64(3) {
-			t.Errorf("fr's own stats: %d %v", s, b)
+		if s, b, _ := fr.admin.do("GET", "/api/v1/stats", ""); s != 200 || b["members"].(map[string]any)["member"] != float64(3) ||
+			b["members"].(map[string]any)["alumni"] != float64(1) || b["threshold"] != float64(1) {
+			t.Errorf("fr's own stats: %d %v, want 3 members, 1 alumni, nothing suppressed", s, b)
+		}
+		if s, b, _ := fr.admin.do("GET", "/api/v1/stats?report=maybe", ""); s != 400 {
+			t.Errorf("own stats with report=maybe: %d %v, want 400", s, b)
 		}
 	})
 

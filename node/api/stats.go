@@ -13,8 +13,21 @@ import (
 // historyWindow is how far back the network view reads reports.
 const historyWindow = 25 * 31 * 24 * time.Hour
 
+// ownStats shows a node's admins their own figures in full; with
+// ?report=true, the report the confederation receives, small cells
+// suppressed.
 func (s *Server) ownStats(w http.ResponseWriter, r *http.Request, _ *auth.Principal) error {
-	rep, err := s.Stats.Report(r.Context())
+	svc := *s.Stats
+	switch r.URL.Query().Get("report") {
+	case "true":
+	case "", "false":
+		svc.Threshold = 1 // the node's own figures: nothing leaves the node
+	default:
+		var p node.Problems
+		p.Add("report", "must be true or false")
+		return p.Err("own stats")
+	}
+	rep, err := svc.Report(r.Context())
 	if err != nil {
 		return err
 	}
