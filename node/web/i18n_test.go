@@ -145,3 +145,25 @@ func TestLocaleFormats(t *testing.T) {
 		t.Errorf("Pick without es or en = %v, want the first language", got)
 	}
 }
+
+// TestQuantity writes a unit singular or plural as the number asks.
+func TestQuantity(t *testing.T) {
+	for _, c := range []struct {
+		tag, unit string
+		n         int64
+		want      string
+	}{
+		{"en", "month", 1, "1 month"},
+		{"en", "month", 20, "20 months"},
+		{"en", "hour", 0, "0 hours"},
+		{"fr", "hour", 0, "0 heure"},
+		{"fr", "hour", 2, "2 heures"},
+		{"it", "day", 1, "1 giorno"},
+		{"de", "year", 3, "3 Jahre"},
+		{"es", "week", 1, "1 semana"},
+	} {
+		if got := LocaleFor(c.tag).Quantity(c.n, c.unit); got != c.want {
+			t.Errorf("%s Quantity(%d, %s) = %q, want %q", c.tag, c.n, c.unit, got, c.want)
+		}
+	}
+}

@@ -201,5 +201,15 @@ func (l *Locale) Minor(amount int64, currency string) string {
 	return l.printer.Sprint(number.Decimal(v, number.MinFractionDigits(2), number.MaxFractionDigits(2))) + "\u00a0" + currency
 }
 
+// Quantity writes n of a unit the language's way, the unit singular or
+// plural as n asks ("1 month", "3 months"; French "0 mois", "1 heure").
+func (l *Locale) Quantity(n int64, unit string) string {
+	key := "market.unit."
+	if n == 1 || (l.Tag == "fr" && n == 0) {
+		key = "market.unit1."
+	}
+	return l.Num64(n) + " " + l.T(key+unit)
+}
+
 // Num64 formats a whole number the language's way.
 func (l *Locale) Num64(n int64) string { return l.printer.Sprint(number.Decimal(n)) }
