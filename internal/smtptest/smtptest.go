@@ -2,6 +2,8 @@ package smtptest
 
 import (
 	"bytes"
+	"crypto/tls"
+	"errors"
 	"io"
 	"mime"
 	"mime/multipart"
@@ -13,19 +15,33 @@ import (
 	"testing"
 	"time"
 
+	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
 )
 
-// Received is one message the server accepted.
+// Received is one message the server accepted: the envelope, the raw
+// message, whether it came over TLS and who authenticated.
 type Received struct {
 	From string
 	To   []string
 	Data []byte
+	TLS  bool
+	User string
+}
+
+// Options configure a server: with TLS it offers STARTTLS, or speaks
+// TLS from the first byte when ImplicitTLS is set (smtps); with User it
+// offers AUTH PLAIN and accepts only User and Pass.
+type Options struct {
+	TLS         *tls.Config
+	ImplicitTLS bool
+	User, Pass  string
 }
 
 // Server is a loopback SMTP server that keeps the messages it receives.
 type Server struct {
 	Addr string
+	opts Options
 	mu   sync.Mutex
 	msgs []Received
 	// Refuse, when set, makes DATA fail with this error.
@@ -52,8 +68,9 @@ func (s *Server) URL(from string) string {
 }
 
 type session struct {
-	srv *Server
-	cur Received
+	srv  *Server
+	conn *smtp.Conn
+	cur  Received
 }
 
 func (s *session) Reset()        { s.cur = Received{} }
@@ -77,18 +94,45 @@ func (s *session) Data(r io.Reader) error {
 		return &smtp.SMTPError{Code: 554, EnhancedCode: smtp.EnhancedCode{5, 0, 0}, Message: s.srv.refuse.Error()}
 	}
 	s.cur.Data = b
+	_, s.cur.TLS = s.conn.TLSConnectionState()
 	s.srv.msgs = append(s.srv.msgs, s.cur)
 	return nil
 }
 
+func (s *session) AuthMechanisms() []string {
+	if s.srv.opts.User == "" {
+		return nil
+	}
+	return []string{sasl.Plain}
+}
+
+func (s *session) Auth(string) (sasl.Server, error) {
+	return sasl.NewPlainServer(func(_, user, pass string) error {
+		if s.srv.opts.User == "" || user != s.srv.opts.User || pass != s.srv.opts.Pass {
+			return errors.New("bad credentials")
+		}
+		s.cur.User = user
+		return nil
+	}), nil
+}
+
 // MustServer starts a server without TLS or AUTH; it stops at cleanup.
-func MustServer(tb testing.TB) *Server {
+func MustServer(tb testing.TB) *Server { return MustServerWith(tb, Options{}) }
+
+// MustServerWith starts a server with the given options; it stops at
+// cleanup.
+func MustServerWith(tb testing.TB, o Options) *Server {
 	tb.Helper()
-	srv := &Server{}
-	s := smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) { return &session{srv: srv}, nil }))
+	srv := &Server{opts: o}
+	s := smtp.NewServer(smtp.BackendFunc(func(c *smtp.Conn) (smtp.Session, error) { return &session{srv: srv, conn: c}, nil }))
 	s.Domain = "localhost"
+	s.AllowInsecureAuth = o.TLS == nil
+	s.TLSConfig = o.TLS
 	s.ReadTimeout, s.WriteTimeout = 10*time.Second, 10*time.Second
 	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err == nil && o.ImplicitTLS {
+		l = tls.NewListener(l, o.TLS)
+	}
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -9,7 +9,6 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
-	"errors"
 	"io"
 	"math/big"
 	"mime"
@@ -18,99 +17,17 @@ import (
 	"net"
 	netmail "net/mail"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/e-toiles/etoiles/internal/smtptest"
 	"github.com/e-toiles/etoiles/node/mail"
-	"github.com/emersion/go-sasl"
-	"github.com/emersion/go-smtp"
 )
 
-// Received is one message a test server accepted.
-type Received struct {
-	From string
-	To   []string
-	Data []byte
-	TLS  bool
-	User string
-}
-
-// Server is a real SMTP server (go-smtp) on loopback that keeps what it
-// receives.
-type Server struct {
-	Addr string
-	mu   sync.Mutex
-	msgs []Received
-	user string
-	pass string
-}
-
-// Messages returns the messages received so far.
-func (s *Server) Messages() []Received {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]Received(nil), s.msgs...)
-}
-
-type session struct {
-	srv  *Server
-	conn *smtp.Conn
-	cur  Received
-}
-
-func (s *session) Reset()        { s.cur = Received{} }
-func (s *session) Logout() error { return nil }
-func (s *session) Mail(from string, _ *smtp.MailOptions) error {
-	s.cur.From = from
-	return nil
-}
-func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
-	s.cur.To = append(s.cur.To, to)
-	return nil
-}
-func (s *session) Data(r io.Reader) error {
-	b, err := io.ReadAll(r)
-	if err != nil {
-		return err
-	}
-	s.cur.Data = b
-	_, s.cur.TLS = s.conn.TLSConnectionState()
-	s.srv.mu.Lock()
-	s.srv.msgs = append(s.srv.msgs, s.cur)
-	s.srv.mu.Unlock()
-	return nil
-}
-func (s *session) AuthMechanisms() []string { return []string{sasl.Plain} }
-func (s *session) Auth(string) (sasl.Server, error) {
-	return sasl.NewPlainServer(func(_, user, pass string) error {
-		if user != s.srv.user || pass != s.srv.pass {
-			return errors.New("bad credentials")
-		}
-		s.cur.User = user
-		return nil
-	}), nil
-}
-
-// MustServer starts a server; with tlsCfg it offers STARTTLS.
-func MustServer(t testing.TB, tlsCfg *tls.Config, user, pass string) *Server {
-	t.Helper()
-	srv := &Server{user: user, pass: pass}
-	be := smtp.BackendFunc(func(c *smtp.Conn) (smtp.Session, error) { return &session{srv: srv, conn: c}, nil })
-	s := smtp.NewServer(be)
-	s.Domain = "localhost"
-	s.AllowInsecureAuth = tlsCfg == nil
-	s.TLSConfig = tlsCfg
-	s.ReadTimeout = 10 * time.Second
-	s.WriteTimeout = 10 * time.Second
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv.Addr = l.Addr().String()
-	go func() { _ = s.Serve(l) }()
-	t.Cleanup(func() { _ = s.Close() })
-	return srv
+// MustServer starts a real SMTP server (go-smtp) on loopback; with
+// tlsCfg it offers STARTTLS, and it accepts AUTH PLAIN as user/pass.
+func MustServer(t testing.TB, tlsCfg *tls.Config, user, pass string) *smtptest.Server {
+	return smtptest.MustServerWith(t, smtptest.Options{TLS: tlsCfg, User: user, Pass: pass})
 }
 
 func mustCert(t testing.TB) (tls.Certificate, *x509.CertPool) {
@@ -263,17 +180,8 @@ func TestSendTextOnlyAndStartTLS(t *testing.T) {
 
 func TestImplicitTLS(t *testing.T) {
 	cert, pool := mustCert(t)
-	srv := &Server{}
-	be := smtp.BackendFunc(func(c *smtp.Conn) (smtp.Session, error) { return &session{srv: srv, conn: c}, nil })
-	s := smtp.NewServer(be)
-	s.Domain = "localhost"
-	l, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{cert}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	go func() { _ = s.Serve(l) }()
-	t.Cleanup(func() { _ = s.Close() })
-	cfg, err := mail.ParseURL("smtps://" + l.Addr().String() + "?from=a%40fr.example")
+	srv := smtptest.MustServerWith(t, smtptest.Options{TLS: &tls.Config{Certificates: []tls.Certificate{cert}}, ImplicitTLS: true})
+	cfg, err := mail.ParseURL("smtps://" + srv.Addr + "?from=a%40fr.example")
 	if err != nil {
 		t.Fatal(err)
 	}
