@@ -119,6 +119,8 @@ func TestEndToEnd(t *testing.T) {
 			{"bad country", `{"name":"A co-op","country":"XX"}`, 400, "country"},
 			{"unknown language", `{"name":"A co-op","country":"FR","summary":{"xx":"?"}}`, 400, "summary.xx"},
 			{"trailing data", `{"name":"A co-op","country":"FR"} {}`, 400, "body"},
+			{"duplicate key", `{"name":"A co-op","country":"FR","name":"Another"}`, 400, "body"},
+			{"duplicate key in a map", `{"name":"A co-op","country":"FR","summary":{"fr":"a","fr":"b"}}`, 400, "summary"},
 			{"empty body", ``, 400, "body"},
 			{"oversize body", huge, 413, ""},
 			{"duplicate id", `{"id":"scop-echo","name":"Again","country":"FR"}`, 409, ""},
