@@ -194,9 +194,11 @@ func TestEndToEnd(t *testing.T) {
 		if s, b, _ := admin.do("POST", "/api/v1/members/scop-echo/status", `{"status":"member"}`); s != 200 {
 			t.Fatalf("rejoin: %d %v", s, b)
 		}
-		if s, _, _ := echo.do("GET", "/api/v1/members/scop-echo", ""); s != 200 {
-			t.Errorf("token after rejoining: %d, want 200", s)
+		// A departure ends the tokens issued before it for good.
+		if s, b, _ := echo.do("GET", "/api/v1/members/scop-echo", ""); s != 401 || !strings.Contains(b["detail"].(string), "issued before") {
+			t.Errorf("old token after rejoining: %d %v, want 401 issued before", s, b)
 		}
+		// (A token issued after the rejoin works: node/auth's TestVerify, on a fake clock.)
 		if s, b, _ := admin.do("GET", "/api/v1/members/scop-echo/history", ""); s != 200 || len(b["items"].([]any)) != 3 {
 			t.Errorf("history: %d %v, want 3 entries", s, b)
 		}
