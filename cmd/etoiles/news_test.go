@@ -9,6 +9,8 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"fmt"
+	"image"
+	"image/png"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -105,7 +107,14 @@ func (p *fediFollower) follow(tb testing.TB, n *testNode) {
 	}
 }
 
-var tinyPNG = append([]byte("\x89PNG\r\n\x1a\n"), make([]byte, 64)...)
+// tinyPNG is a real 2×2 PNG: uploads are decoded and re-encoded.
+var tinyPNG = func() []byte {
+	var b bytes.Buffer
+	if err := png.Encode(&b, image.NewGray(image.Rect(0, 0, 2, 2))); err != nil {
+		panic(err)
+	}
+	return b.Bytes()
+}()
 
 func newsJSON(alt string) string {
 	img := base64.StdEncoding.EncodeToString(tinyPNG)
