@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"golang.org/x/text/unicode/norm"
 	"io"
 	"mime"
 	"net/http"
@@ -39,6 +40,9 @@ func Decode(w http.ResponseWriter, r *http.Request, v any) error {
 	} else if err != nil {
 		return &node.Error{Code: node.EINVALID, Op: op, Message: fmt.Sprintf("read request body: %v", err)}
 	}
+	// Text is kept in Unicode NFC: "é" typed as e + U+0301 and as U+00E9
+	// is one name. JSON's structure is ASCII, so the document stays valid.
+	body = norm.NFC.Bytes(body)
 	if path, dup := duplicateKey(body); dup != "" {
 		var p node.Problems
 		p.Add(path, "names %q twice; each member may appear once", dup)

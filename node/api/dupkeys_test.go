@@ -1,6 +1,10 @@
 package api
 
-import "testing"
+import (
+	"net/http/httptest"
+	"strings"
+	"testing"
+)
 
 func TestDuplicateKey(t *testing.T) {
 	for _, tt := range []struct {
@@ -20,5 +24,19 @@ func TestDuplicateKey(t *testing.T) {
 		if path != tt.path || name != tt.name {
 			t.Errorf("duplicateKey(%s) = %q, %q, want %q, %q", tt.doc, path, name, tt.path, tt.name)
 		}
+	}
+}
+
+func TestDecodeNormalisesToNFC(t *testing.T) {
+	r := httptest.NewRequest("POST", "/api/v1/members", strings.NewReader(`{"name":"Scop E`+"\u0301"+`cho"}`))
+	r.Header.Set("Content-Type", "application/json")
+	var v struct {
+		Name string `json:"name"`
+	}
+	if err := Decode(httptest.NewRecorder(), r, &v); err != nil {
+		t.Fatal(err)
+	}
+	if v.Name != "Scop \u00c9cho" {
+		t.Errorf("name = %q, want the precomposed %q", v.Name, "Scop \u00c9cho")
 	}
 }

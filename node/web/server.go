@@ -7,6 +7,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"golang.org/x/text/unicode/norm"
 	"html/template"
 	"io/fs"
 	"log/slog"
@@ -382,7 +383,22 @@ func readForm(w http.ResponseWriter, r *http.Request) error {
 	case err != nil:
 		return &node.Error{Code: node.EINVALID, Op: "read form", Message: "the form could not be read"}
 	}
+	nfcValues(r.PostForm)
+	nfcValues(r.Form)
+	if r.MultipartForm != nil {
+		nfcValues(r.MultipartForm.Value)
+	}
 	return nil
+}
+
+// nfcValues normalises every form value to Unicode NFC, so that a name
+// typed with combining accents and one typed precomposed are one name.
+func nfcValues(v map[string][]string) {
+	for _, vs := range v {
+		for i, s := range vs {
+			vs[i] = norm.NFC.String(s)
+		}
+	}
 }
 
 // fail renders the error page.
