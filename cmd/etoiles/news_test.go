@@ -366,6 +366,30 @@ func TestImportRSSCommand(t *testing.T) {
 	if len(got) != 2 || got["Journée de formation SPIP à Lyon"] != "local" {
 		t.Errorf("news after import = %v", got)
 	}
+	// A feed URL goes through the outbound guard: loopback is refused
+	// unless the private-address flag is given.
+	rss, err := os.ReadFile(feed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/rss+xml")
+		w.Write(rss)
+	}))
+	defer srv.Close()
+	{
+		var out, errOut bytes.Buffer
+		code := run(t.Context(), []string{"import", "rss", "--data", n.dir, srv.URL + "/backend.rss"}, env, &out, &errOut)
+		if code == 0 || !strings.Contains(errOut.String(), "forbidden address") {
+			t.Errorf("feed on loopback without --allow-private-peers: exit %d, stderr %q, want refused", code, errOut.String())
+		}
+		out.Reset()
+		errOut.Reset()
+		code = run(t.Context(), []string{"import", "rss", "--data", n.dir, "--allow-private-peers", "--insecure-http", srv.URL + "/backend.rss"}, env, &out, &errOut)
+		if code != 0 || strings.TrimSpace(out.String()) != "0 news items imported, 2 already there" {
+			t.Errorf("feed on loopback with --allow-private-peers: exit %d, %q %q", code, out.String(), errOut.String())
+		}
+	}
 	bad := filepath.Join(t.TempDir(), "bad.rss")
 	os.WriteFile(bad, []byte("<rss><channel><item><title>x"), 0o600)
 	var out, errOut bytes.Buffer
