@@ -169,7 +169,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	m.fed = federation.New(federation.Config{
 		PublicURL: m.Config.PublicURL, Name: m.Config.Name, Country: m.Config.Country, Role: m.Config.Role, Version: version,
 		AllowPrivate: m.Config.AllowPrivatePeers, InsecureHTTP: m.Config.InsecureHTTP, QueueUnknownFollows: m.Config.QueueFollows,
-		MaxDeliveryAge: m.Config.MaxDeliveryAge, RetryBase: m.Config.RetryBase, InboxRate: m.Config.InboxRate,
+		MaxDeliveryAge: m.Config.MaxDeliveryAge, RetryBase: m.Config.RetryBase, InboxRate: m.Config.InboxRate, TrustedProxies: m.Config.TrustedProxies,
 		ConfederationURL: m.Config.Confederation, ConfederationKey: confKey, Credential: credential, Committed: m.relay.Notify,
 		Reporter: statsSvc, NoStatsReports: !m.Config.StatsReports, StatsDebounce: m.Config.StatsDebounce,
 		NoPublicFollows: !m.Config.PublicFollows,
@@ -238,8 +238,9 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	ui := &web.Server{
 		Accounts: &auth.Accounts{Store: m.db, ResetKey: resetKey(key)}, Members: members, Catalogue: cat, Codes: codeSvc, Peers: m.fed,
 		Opportunities: opps, Live: liveBus{m.bus.Conn()},
-		Info:   web.Info{PublicURL: m.Config.PublicURL, Name: m.Config.Name, Country: m.Config.Country, Role: m.Config.Role, Version: version},
-		Logger: log.With("component", "web"),
+		Info:           web.Info{PublicURL: m.Config.PublicURL, Name: m.Config.Name, Country: m.Config.Country, Role: m.Config.Role, Version: version},
+		Logger:         log.With("component", "web"),
+		TrustedProxies: m.Config.TrustedProxies,
 	}
 	if m.Config.Role == "confederation" {
 		ui.Reports, ui.Trust = m.db, m.fed

@@ -12,6 +12,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 	"sync"
@@ -79,7 +80,10 @@ type Server struct {
 	CSRFKey []byte
 	// Limits throttles login attempts; the zero value uses the defaults.
 	Limits LoginLimits
-	Logger *slog.Logger
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
+	// the client; empty trusts none (the connecting address is the client).
+	TrustedProxies []netip.Prefix
+	Logger         *slog.Logger
 	// Mailer sends password reset links; nil when SMTP is not configured.
 	Mailer Mailer
 

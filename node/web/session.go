@@ -4,7 +4,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
-	"net"
+	"github.com/e-toiles/etoiles/internal/ratelimit"
 	"net/http"
 	"net/url"
 	"strings"
@@ -67,14 +67,6 @@ func (s *Server) csrfOK(r *http.Request, rq *request) bool {
 	return rq.CSRF != "" && got != "" && hmac.Equal([]byte(got), []byte(rq.CSRF))
 }
 
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
-}
-
 func (s *Server) loginPage(w http.ResponseWriter, r *http.Request, rq *request) error {
 	if rq.User != nil {
 		redirect(w, r, "/")
@@ -92,7 +84,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, rq *request) erro
 	v := s.view(r, rq, "login.title")
 	v.Next = safeNext(r.PostFormValue("next"))
 	v.D = map[string]string{"Email": email}
-	if !s.limiter.allow(clientIP(r), email) {
+	if !s.limiter.allow(ratelimit.ClientKey(r, s.TrustedProxies), email) {
 		w.Header().Set("Retry-After", "60")
 		v.Errors = []fieldProblem{{ID: "email", Label: rq.L.T("field.email"), Reason: rq.L.T("login.throttled")}}
 		s.render(w, http.StatusTooManyRequests, "login", v)

@@ -40,8 +40,8 @@ func TestLoginThrottleFloodOfAccounts(t *testing.T) {
 	for i := 0; i < 100000; i++ {
 		l.allow("203.0.113.7", fmt.Sprintf("junk%d@x.example", i))
 	}
-	if n := l.lru.Len(); n > 1000 {
-		t.Errorf("limiter holds %d keys, want at most 1000", n)
+	if n := (l.ips.Len() + l.accounts.Len()); n > 2000 {
+		t.Errorf("limiter holds %d keys, want at most 1000 per map", n)
 	}
 	if l.allow("198.51.100.10", "admin@fr.example") {
 		t.Error("account allowed again after a flood of junk accounts, want still refused")
@@ -57,8 +57,8 @@ func TestLoginThrottleFloodOfAccounts(t *testing.T) {
 // rather than forgetting one: full never means fewer refusals.
 func TestLoginThrottleFullRefusesRatherThanForgets(t *testing.T) {
 	c := newFakeClock()
-	l := newLoginLimiter(LoginLimits{MaxKeys: 40, BurstIP: 1, BurstAccount: 1, Now: c.now})
-	for i := 0; i < 20; i++ { // 20 addresses × (address + account) = 40 keys, all spent
+	l := newLoginLimiter(LoginLimits{MaxKeys: 20, BurstIP: 1, BurstAccount: 1, Now: c.now})
+	for i := 0; i < 20; i++ { // 20 addresses and 20 accounts fill both maps, all spent
 		l.allow(fmt.Sprintf("192.0.2.%d", i), fmt.Sprintf("a%d@x.example", i))
 	}
 	if l.allow("192.0.2.200", "new@x.example") {
@@ -74,8 +74,8 @@ func TestLoginThrottleFullRefusesRatherThanForgets(t *testing.T) {
 	if !l.allow("192.0.2.201", "late@x.example") {
 		t.Error("new key refused after every bucket refilled, want allowed")
 	}
-	if n := l.lru.Len(); n > 40 {
-		t.Errorf("limiter holds %d keys, want at most 40", n)
+	if n := (l.ips.Len() + l.accounts.Len()); n > 40 {
+		t.Errorf("limiter holds %d keys, want at most 20 per map", n)
 	}
 }
 
