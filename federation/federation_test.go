@@ -115,4 +115,3 @@ func TestFindKey(t *testing.T) {
 		t.Error("findKey of an absent key succeeded")
 	}
 }
-

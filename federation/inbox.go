@@ -99,7 +99,6 @@ func (f *Federation) serveInbox(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusAccepted)
 }
 
-
 // verifyPeerGet checks that a GET is signed by an allowed, unblocked
 // peer, and returns it, or the status to answer.
 func (f *Federation) verifyPeerGet(r *http.Request) (*node.Peer, int, error) {
