@@ -63,6 +63,11 @@ func NewClient(allowPrivate, insecureHTTP bool, userAgent string) *Client {
 	return c
 }
 
+// HTTPClient returns the guarded *http.Client underneath, for other
+// outbound fetches of the node (feeds, tender sources): the same address
+// and redirect checks apply. It adds no User-Agent and no size limit.
+func (c *Client) HTTPClient() *http.Client { return c.http }
+
 // forbidden reports whether an address may not be dialled.
 func forbidden(a netip.Addr) bool {
 	a = a.Unmap()

@@ -37,6 +37,17 @@ func (f *Federation) deliver(ctx context.Context, data []byte) error {
 		if err == nil && p.Blocked {
 			return f.store.RecordAttempt(ctx, id, node.DeliveryDead, "peer blocked", time.Time{})
 		}
+		if err == nil && p.CredentialLapsed && !p.Allowed {
+			// Its admission expired since the fan-out: end it now (the
+			// sweep would an hour later), which cancels what it may no
+			// longer receive, then look at this delivery again.
+			if err := f.expireAdmissions(ctx); err != nil {
+				return err
+			}
+			if d, err = f.store.Delivery(ctx, id); err != nil || d.State != node.DeliveryPending {
+				return err
+			}
+		}
 	}
 	now := f.now()
 	if wait := f.inboxWait(d.Inbox, now); wait > 0 && now.Sub(d.CreatedAt) <= f.cfg.MaxDeliveryAge {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"net/netip"
 	"strconv"
 	"sync"
 	"time"
@@ -43,8 +44,12 @@ type Config struct {
 	// at once.
 	KeyTTL time.Duration
 	// InboxRate is the sustained number of inbox requests per second one
-	// remote host may make, with a burst of ten times that; default 50.
+	// client address may make (and, once verified, one signer), with a
+	// burst of ten times that; default 50.
 	InboxRate float64
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
+	// the client address; empty trusts none.
+	TrustedProxies []netip.Prefix
 	// Verifier checks inbound HTTP signatures; the zero value uses the
 	// httpsig defaults (signing time at most 1 h old or ahead).
 	Verifier httpsig.Verifier
@@ -115,7 +120,7 @@ type Federation struct {
 	log    *slog.Logger
 	now    func() time.Time
 
-	limiter   *hostLimiter
+	limiter   *inboxLimiter
 	gate      inboxGate
 	committed func()
 	cancel    context.CancelFunc
@@ -143,7 +148,7 @@ func New(cfg Config, keys *Keys, store Store, queue Queue, logger *slog.Logger) 
 	f.committed = cfg.Committed
 	f.reportDue = make(chan struct{}, 1)
 	f.signer = &Signer{Key: keys.RSA, KeyID: u.MainKey(), Now: func() time.Time { return f.now() }}
-	f.limiter = newHostLimiter(cfg.InboxRate, int(cfg.InboxRate*10))
+	f.limiter = newInboxLimiter(cfg.InboxRate, int(cfg.InboxRate*10))
 	if f.cfg.Verifier.Now == nil {
 		f.cfg.Verifier.Now = func() time.Time { return f.now() }
 	}

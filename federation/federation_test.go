@@ -115,23 +115,3 @@ func TestFindKey(t *testing.T) {
 		t.Error("findKey of an absent key succeeded")
 	}
 }
-
-func TestHostLimiter(t *testing.T) {
-	l := newHostLimiter(1, 3)
-	now := time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
-	allowed := 0
-	for i := 0; i < 10; i++ {
-		if l.Allow("it.example", now) {
-			allowed++
-		}
-	}
-	if allowed != 3 {
-		t.Errorf("burst of 10 at once: %d allowed, want 3", allowed)
-	}
-	if !l.Allow("es.example", now) {
-		t.Error("another host shares the first host's bucket")
-	}
-	if !l.Allow("it.example", now.Add(1100*time.Millisecond)) {
-		t.Error("the bucket does not refill")
-	}
-}

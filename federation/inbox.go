@@ -9,11 +9,11 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"strings"
 	"time"
 
 	"github.com/e-toiles/etoiles/federation/httpsig"
 	"github.com/e-toiles/etoiles/federation/vocab"
+	"github.com/e-toiles/etoiles/internal/ratelimit"
 	"github.com/e-toiles/etoiles/node"
 )
 
@@ -35,13 +35,10 @@ type envelope struct {
 // large; 429 over the host's rate.
 func (f *Federation) serveInbox(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	host := strings.ToLower(r.Host)
-	if sigHost := keyHost(r); sigHost != "" {
-		host = sigHost
-	}
-	if !f.limiter.Allow(host, f.now()) {
+	client := ratelimit.ClientKey(r, f.cfg.TrustedProxies)
+	if !f.limiter.addrs.Allow(client, f.now()) {
 		w.Header().Set("Retry-After", "10")
-		writeProblem(w, 429, "too many requests from "+host)
+		writeProblem(w, 429, "too many requests from "+client)
 		return
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxInboxBytes))
@@ -73,6 +70,11 @@ func (f *Federation) serveInbox(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, 401, fmt.Sprintf("the key %s belongs to %s, not to the activity's actor %s", res.KeyID, res.Owner, actor))
 		return
 	}
+	if !f.limiter.signers.Allow(res.Owner, f.now()) {
+		w.Header().Set("Retry-After", "10")
+		writeProblem(w, 429, "too many requests from "+res.Owner)
+		return
+	}
 	if !act.Is("Follow") {
 		p, err := f.store.PeerByActor(ctx, actor)
 		// A public follower may unfollow; everything else needs a peer.
@@ -95,26 +97,6 @@ func (f *Federation) serveInbox(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.WriteHeader(http.StatusAccepted)
-}
-
-// keyHost returns the host of the signature's keyId, which names the
-// sender more reliably than anything else before verification.
-func keyHost(r *http.Request) string {
-	for _, h := range []string{r.Header.Get("Signature"), r.Header.Get("Authorization"), r.Header.Get("Signature-Input")} {
-		if i := strings.Index(h, `keyId="`); i >= 0 {
-			rest := h[i+7:]
-			if j := strings.IndexByte(rest, '"'); j > 0 {
-				return hostOf(rest[:j])
-			}
-		}
-		if i := strings.Index(h, `keyid="`); i >= 0 {
-			rest := h[i+7:]
-			if j := strings.IndexByte(rest, '"'); j > 0 {
-				return hostOf(rest[:j])
-			}
-		}
-	}
-	return ""
 }
 
 // verifyPeerGet checks that a GET is signed by an allowed, unblocked

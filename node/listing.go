@@ -198,6 +198,8 @@ func (l *Listing) Validate() error {
 			p.Add("title."+tag, "%q is not a known BCP 47 language tag", tag)
 		} else if utf8.RuneCountInString(text) > MaxListingTitle {
 			p.Add("title."+tag, "is longer than %d characters", MaxListingTitle)
+		} else {
+			checkName(&p, "title."+tag, text)
 		}
 	}
 	for tag, text := range l.Description {
@@ -205,6 +207,8 @@ func (l *Listing) Validate() error {
 			p.Add("description."+tag, "%q is not a known BCP 47 language tag", tag)
 		} else if utf8.RuneCountInString(text) > MaxSummaryLen {
 			p.Add("description."+tag, "is longer than %d characters", MaxSummaryLen)
+		} else {
+			checkText(&p, "description."+tag, text)
 		}
 	}
 	if len(l.CPV) == 0 {

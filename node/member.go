@@ -197,9 +197,13 @@ func (m *Member) Validate() error {
 		p.Add("name", "is required")
 	} else if utf8.RuneCountInString(m.Name) > MaxNameLen {
 		p.Add("name", "is longer than %d characters", MaxNameLen)
+	} else {
+		checkName(&p, "name", m.Name)
 	}
 	if utf8.RuneCountInString(m.LegalForm) > 64 {
 		p.Add("legal_form", "is longer than 64 characters")
+	} else {
+		checkName(&p, "legal_form", m.LegalForm)
 	}
 	if m.Country == "" {
 		p.Add("country", "is required")
@@ -220,6 +224,8 @@ func (m *Member) Validate() error {
 			p.Add("summary."+tag, "%q is not a known BCP 47 language tag", tag)
 		} else if utf8.RuneCountInString(text) > MaxSummaryLen {
 			p.Add("summary."+tag, "is longer than %d characters", MaxSummaryLen)
+		} else {
+			checkText(&p, "summary."+tag, text)
 		}
 	}
 	for i, l := range m.Languages {
@@ -241,6 +247,8 @@ func (m *Member) Validate() error {
 	for i, t := range m.Tags {
 		if t == "" || utf8.RuneCountInString(t) > MaxTagLen {
 			p.Add(fmt.Sprintf("tags[%d]", i), "must be 1-%d characters", MaxTagLen)
+		} else {
+			checkName(&p, fmt.Sprintf("tags[%d]", i), t)
 		}
 	}
 	if !m.Status.Valid() {

@@ -194,6 +194,10 @@ func checkMap(p *Problems, field string, m map[string]string, max int, single bo
 			p.Add(field+"."+k, "is longer than %d characters", max)
 		case single && strings.ContainsAny(v, "\r\n"):
 			p.Add(field+"."+k, "must be one line")
+		case single:
+			checkName(p, field+"."+k, v)
+		default:
+			checkText(p, field+"."+k, v)
 		}
 	}
 }
@@ -205,6 +209,8 @@ func checkTags(p *Problems, tags []string) {
 	for i, t := range tags {
 		if t == "" || utf8.RuneCountInString(t) > MaxTagLen || strings.ContainsAny(t, " \t\r\n#") {
 			p.Add(fmt.Sprintf("tags[%d]", i), "must be 1-%d characters without spaces", MaxTagLen)
+		} else {
+			checkName(p, fmt.Sprintf("tags[%d]", i), t)
 		}
 	}
 }

@@ -438,6 +438,10 @@ func validateText(p *Problems, field string, m map[string]string, max int) {
 			p.Add(field+"."+tag, "%q is not a known BCP 47 language tag", tag)
 		} else if utf8.RuneCountInString(text) > max {
 			p.Add(field+"."+tag, "is longer than %d characters", max)
+		} else if strings.HasSuffix(field, "title") {
+			checkName(p, field+"."+tag, text)
+		} else {
+			checkText(p, field+"."+tag, text)
 		}
 	}
 }

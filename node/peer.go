@@ -54,6 +54,10 @@ type Peer struct {
 	Admitted          bool        `json:"admitted"`
 	CredentialID      string      `json:"credential_id,omitempty"`
 	CredentialExpires *time.Time  `json:"credential_expires,omitempty"`
+	// CredentialLapsed is set by the store when the credential is past
+	// its expiry at reading time: the peer is no longer trusted from that
+	// moment, before the sweep that unpeers it.
+	CredentialLapsed bool `json:"credential_lapsed,omitempty"`
 	Outgoing          FollowState `json:"following"`
 	Incoming          FollowState `json:"followed_by"`
 	FollowID          string      `json:"-"` // id of our Follow activity, for Undo
@@ -142,7 +146,19 @@ type OutboxItem struct {
 // Trusted reports whether the peer receives and sends business data:
 // allowed by an admin or admitted by a valid credential, and not blocked.
 // Block wins over allow.
-func (p *Peer) Trusted() bool { return !p.Blocked && (p.Allowed || p.Admitted) }
+func (p *Peer) Trusted() bool {
+	return !p.Blocked && (p.Allowed || p.Admitted && !p.CredentialLapsed)
+}
+
+// CredentialLeeway is the clock skew allowed on an admission credential's
+// expiry.
+const CredentialLeeway = time.Minute
+
+// CredentialLapsedAt reports whether an admission credential expiring at
+// exp (nil: no expiry known) is past its expiry and the leeway at now.
+func CredentialLapsedAt(exp *time.Time, now time.Time) bool {
+	return exp != nil && now.After(exp.Add(CredentialLeeway))
+}
 
 // Admission is a credential the confederation issued to a national node.
 type Admission struct {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/netip"
 	"net/url"
 	"strings"
 	"time"
@@ -44,7 +45,8 @@ type Config struct {
 	StatsThreshold int           // --stats-threshold: smallest count a report shows (k-anonymity)
 	StatsDebounce  time.Duration // --stats-debounce: wait this long after a change before reporting
 
-	InboxRate float64 // --inbox-rate: inbox requests per second one remote host may make (burst ten times that)
+	InboxRate      float64    // --inbox-rate: inbox requests per second one client address may make (burst ten times that)
+	TrustedProxies prefixList // --trusted-proxies: reverse proxies whose X-Forwarded-For names the client
 
 	NewsConfig // news, events, feed import and digest (news.go)
 }
@@ -127,7 +129,8 @@ func (c *Config) bindServe(fs *flag.FlagSet) {
 	fs.BoolVar(&c.StatsReports, "stats-reports", c.StatsReports, "send aggregate statistics to the confederation once admitted")
 	fs.IntVar(&c.StatsThreshold, "stats-threshold", c.StatsThreshold, "smallest count a statistics report shows; smaller cells are suppressed")
 	fs.DurationVar(&c.StatsDebounce, "stats-debounce", c.StatsDebounce, "wait this long after a change of members or opportunities before reporting")
-	fs.Float64Var(&c.InboxRate, "inbox-rate", c.InboxRate, "inbox requests per second one remote host may make, with a burst of ten times that")
+	fs.Float64Var(&c.InboxRate, "inbox-rate", c.InboxRate, "inbox requests per second one client address (and one verified signer) may make, with a burst of ten times that")
+	fs.Var(&c.TrustedProxies, "trusted-proxies", "comma-separated addresses or CIDR prefixes of reverse proxies whose X-Forwarded-For names the client (rate limits)")
 	c.NewsConfig.bind(fs)
 }
 
@@ -196,4 +199,37 @@ func newLogger(c Config, w io.Writer) *slog.Logger {
 		return slog.New(slog.NewJSONHandler(w, opts))
 	}
 	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// prefixList is a flag of comma-separated IP addresses or CIDR prefixes.
+type prefixList []netip.Prefix
+
+func (l *prefixList) String() string {
+	parts := make([]string, len(*l))
+	for i, p := range *l {
+		parts[i] = p.String()
+	}
+	return strings.Join(parts, ",")
+}
+
+// Set parses "10.0.0.0/8,192.0.2.1,::1".
+func (l *prefixList) Set(v string) error {
+	var out prefixList
+	for _, part := range strings.Split(v, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		if p, err := netip.ParsePrefix(part); err == nil {
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(part)
+		if err != nil {
+			return fmt.Errorf("%q is not an IP address or CIDR prefix", part)
+		}
+		out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
+	}
+	*l = out
+	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/e-toiles/etoiles/federation"
@@ -126,7 +127,7 @@ func (m *Main) newsLoop(svc *news.Service, info news.FeedInfo, opps *opportunity
 		}
 	}
 	importFeed := func(ctx context.Context) {
-		rc, err := feedimport.Open(ctx, m.Config.ImportFeed)
+		rc, err := feedimport.Open(ctx, m.outboundHTTP(), m.Config.ImportFeed)
 		if err != nil {
 			log.Warn("feed import", "feed", m.Config.ImportFeed, "err", err)
 			return
@@ -182,6 +183,8 @@ func cmdImportRSS(ctx context.Context, args []string, getenv func(string) string
 	dir := fs.String("data", "./etoiles-data", "data directory of the node")
 	lang := fs.String("lang", "", "language of the entries when the feed names none (BCP 47)")
 	name := fs.String("name", "", "the group's display name, shown as the author")
+	allowPrivate := fs.Bool("allow-private-peers", false, "let the fetch reach loopback and private addresses (tests, local demos)")
+	insecure := fs.Bool("insecure-http", false, "allow a plain http feed URL")
 	fs.SetOutput(io.Discard)
 	if err := fs.Parse(args[1:]); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -203,7 +206,13 @@ func cmdImportRSS(ctx context.Context, args []string, getenv func(string) string
 	if _, err := os.Stat(filepath.Join(*dir, dbFile)); err != nil {
 		return fmt.Errorf("import rss: no node database in %s (--data)", *dir)
 	}
-	rc, err := feedimport.Open(ctx, fs.Arg(0))
+	for flagName, dst := range map[string]*bool{"allow-private-peers": allowPrivate, "insecure-http": insecure} {
+		if v := getenv(envName(flagName)); v != "" && !flagGiven(fs, flagName) {
+			*dst = v == "1" || strings.EqualFold(v, "true")
+		}
+	}
+	client := federation.NewClient(*allowPrivate, *insecure, "etoiles/"+version+" feed import").HTTPClient()
+	rc, err := feedimport.Open(ctx, client, fs.Arg(0))
 	if err != nil {
 		return fmt.Errorf("import rss: %w", err)
 	}
@@ -220,4 +229,10 @@ func cmdImportRSS(ctx context.Context, args []string, getenv func(string) string
 	}
 	fmt.Fprintf(stdout, "%d news items imported, %d already there\n", res.Added, res.Skipped)
 	return nil
+}
+
+// outboundHTTP is the node's guarded HTTP client for fetches that are not
+// federation (feeds): the same private-address policy as federation.
+func (m *Main) outboundHTTP() *http.Client {
+	return federation.NewClient(m.Config.AllowPrivatePeers, m.Config.InsecureHTTP, "etoiles/"+version+" (+"+m.Config.PublicURL+")").HTTPClient()
 }

@@ -9,6 +9,8 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"fmt"
+	"image"
+	"image/png"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -105,7 +107,14 @@ func (p *fediFollower) follow(tb testing.TB, n *testNode) {
 	}
 }
 
-var tinyPNG = append([]byte("\x89PNG\r\n\x1a\n"), make([]byte, 64)...)
+// tinyPNG is a real 2×2 PNG: uploads are decoded and re-encoded.
+var tinyPNG = func() []byte {
+	var b bytes.Buffer
+	if err := png.Encode(&b, image.NewGray(image.Rect(0, 0, 2, 2))); err != nil {
+		panic(err)
+	}
+	return b.Bytes()
+}()
 
 func newsJSON(alt string) string {
 	img := base64.StdEncoding.EncodeToString(tinyPNG)
@@ -356,6 +365,30 @@ func TestImportRSSCommand(t *testing.T) {
 	got := n.listTitles("/api/v1/news", "title")
 	if len(got) != 2 || got["Journée de formation SPIP à Lyon"] != "local" {
 		t.Errorf("news after import = %v", got)
+	}
+	// A feed URL goes through the outbound guard: loopback is refused
+	// unless the private-address flag is given.
+	rss, err := os.ReadFile(feed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/rss+xml")
+		w.Write(rss)
+	}))
+	defer srv.Close()
+	{
+		var out, errOut bytes.Buffer
+		code := run(t.Context(), []string{"import", "rss", "--data", n.dir, srv.URL + "/backend.rss"}, env, &out, &errOut)
+		if code == 0 || !strings.Contains(errOut.String(), "forbidden address") {
+			t.Errorf("feed on loopback without --allow-private-peers: exit %d, stderr %q, want refused", code, errOut.String())
+		}
+		out.Reset()
+		errOut.Reset()
+		code = run(t.Context(), []string{"import", "rss", "--data", n.dir, "--allow-private-peers", "--insecure-http", srv.URL + "/backend.rss"}, env, &out, &errOut)
+		if code != 0 || strings.TrimSpace(out.String()) != "0 news items imported, 2 already there" {
+			t.Errorf("feed on loopback with --allow-private-peers: exit %d, %q %q", code, out.String(), errOut.String())
+		}
 	}
 	bad := filepath.Join(t.TempDir(), "bad.rss")
 	os.WriteFile(bad, []byte("<rss><channel><item><title>x"), 0o600)

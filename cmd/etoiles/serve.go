@@ -40,6 +40,10 @@ import (
 // republishWindow is how far back the outbox is published again at start.
 const republishWindow = 3 * time.Minute
 
+// rebuildWindow is how far back it is published again when the JetStream
+// store was lost or damaged.
+const rebuildWindow = 24 * time.Hour
+
 // Main is a running node. Run starts it and returns once it serves;
 // Close stops it gracefully. End-to-end tests run it in-process.
 type Main struct {
@@ -49,11 +53,13 @@ type Main struct {
 	// (tests pick the port before they know the public URL).
 	Listener net.Listener
 
-	lock  *dataLock
-	db    *sqlite.DB
-	bus   *bus.Bus
-	relay *bus.Relay
-	fed   *federation.Federation
+	lock *dataLock
+	// startNotes says what happened at start that /readyz reports.
+	startNotes map[string]string
+	db         *sqlite.DB
+	bus        *bus.Bus
+	relay      *bus.Relay
+	fed        *federation.Federation
 	// stopMatcher stops the opportunity matcher's consumer.
 	stopMatcher func()
 	server      *http.Server
@@ -94,6 +100,8 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if m.lock, err = lockDataDir(m.Config.DataDir); err != nil {
 		return err
 	}
+	_, statErr := os.Stat(filepath.Join(m.Config.DataDir, dbFile))
+	hadDatabase := statErr == nil
 	if m.db, err = sqlite.Open(ctx, filepath.Join(m.Config.DataDir, dbFile)); err != nil {
 		return err
 	}
@@ -109,6 +117,17 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	})
 	if err != nil {
 		return fmt.Errorf("start nats: %w", err)
+	}
+	window := republishWindow
+	m.startNotes = map[string]string{}
+	switch {
+	case m.bus.Rebuilt() != "":
+		m.startNotes["nats"] = m.bus.Rebuilt()
+		window = rebuildWindow
+	case m.bus.FreshStore() && hadDatabase:
+		m.startNotes["nats"] = "the JetStream store was missing at start; the queues were rebuilt from the database"
+		log.Warn("JetStream store missing although the database exists: rebuilding the queues from the database")
+		window = rebuildWindow
 	}
 	keys, err := federation.LoadOrCreateKeys(m.Config.DataDir)
 	if err != nil {
@@ -148,7 +167,9 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	// The last events before a crash may be acknowledged by JetStream but
 	// lost with it: publish the last few minutes again, well inside the
 	// 10-minute duplicate window that drops those it kept.
-	if n, err := m.db.RepublishSince(ctx, time.Now().Add(-republishWindow)); err != nil {
+	// A store rebuilt empty lost whatever its consumers had not yet done:
+	// publish the last day again (consumers are idempotent).
+	if n, err := m.db.RepublishSince(ctx, time.Now().Add(-window)); err != nil {
 		return fmt.Errorf("outbox: %w", err)
 	} else if n > 0 {
 		log.Debug("recent events published again", "events", n)
@@ -169,7 +190,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	m.fed = federation.New(federation.Config{
 		PublicURL: m.Config.PublicURL, Name: m.Config.Name, Country: m.Config.Country, Role: m.Config.Role, Version: version,
 		AllowPrivate: m.Config.AllowPrivatePeers, InsecureHTTP: m.Config.InsecureHTTP, QueueUnknownFollows: m.Config.QueueFollows,
-		MaxDeliveryAge: m.Config.MaxDeliveryAge, RetryBase: m.Config.RetryBase, InboxRate: m.Config.InboxRate,
+		MaxDeliveryAge: m.Config.MaxDeliveryAge, RetryBase: m.Config.RetryBase, InboxRate: m.Config.InboxRate, TrustedProxies: m.Config.TrustedProxies,
 		ConfederationURL: m.Config.Confederation, ConfederationKey: confKey, Credential: credential, Committed: m.relay.Notify,
 		Reporter: statsSvc, NoStatsReports: !m.Config.StatsReports, StatsDebounce: m.Config.StatsDebounce,
 		NoPublicFollows: !m.Config.PublicFollows,
@@ -212,6 +233,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		Codes:     codeSvc,
 		Verifier:  &auth.Verifier{Key: key.Public().(ed25519.PublicKey), Revocations: m.db},
 		Ready:     map[string]func(context.Context) error{"database": m.db.Ready, "nats": m.bus.Ready},
+		Notes:     m.startNotes,
 		Peers:     m.fed,
 		Trust:     m.fed,
 		Stats:     statsSvc,
@@ -238,8 +260,9 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	ui := &web.Server{
 		Accounts: &auth.Accounts{Store: m.db, ResetKey: resetKey(key)}, Members: members, Catalogue: cat, Codes: codeSvc, Peers: m.fed,
 		Opportunities: opps, Live: liveBus{m.bus.Conn()},
-		Info:   web.Info{PublicURL: m.Config.PublicURL, Name: m.Config.Name, Country: m.Config.Country, Role: m.Config.Role, Version: version},
-		Logger: log.With("component", "web"),
+		Info:           web.Info{PublicURL: m.Config.PublicURL, Name: m.Config.Name, Country: m.Config.Country, Role: m.Config.Role, Version: version},
+		Logger:         log.With("component", "web"),
+		TrustedProxies: m.Config.TrustedProxies,
 	}
 	if m.Config.Role == "confederation" {
 		ui.Reports, ui.Trust = m.db, m.fed

@@ -1,10 +1,12 @@
 package api
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"golang.org/x/text/unicode/norm"
 	"io"
 	"mime"
 	"net/http"
@@ -31,9 +33,24 @@ func Decode(w http.ResponseWriter, r *http.Request, v any) error {
 			return &node.Error{Code: node.EUNSUPPORTED, Op: op, Message: fmt.Sprintf("content type %q is not JSON", ct)}
 		}
 	}
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	var maxErr *http.MaxBytesError
+	if errors.As(err, &maxErr) {
+		return &node.Error{Code: node.ETOOLARGE, Op: op, Message: fmt.Sprintf("request body is larger than %d bytes", MaxBodyBytes)}
+	} else if err != nil {
+		return &node.Error{Code: node.EINVALID, Op: op, Message: fmt.Sprintf("read request body: %v", err)}
+	}
+	// Text is kept in Unicode NFC: "é" typed as e + U+0301 and as U+00E9
+	// is one name. JSON's structure is ASCII, so the document stays valid.
+	body = norm.NFC.Bytes(body)
+	if path, dup := duplicateKey(body); dup != "" {
+		var p node.Problems
+		p.Add(path, "names %q twice; each member may appear once", dup)
+		return p.Err(op)
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
-	err := dec.Decode(v)
+	err = dec.Decode(v)
 	if err == nil && dec.More() {
 		err = errors.New("trailing data after the JSON value")
 	} else if err == nil {
@@ -45,15 +62,12 @@ func Decode(w http.ResponseWriter, r *http.Request, v any) error {
 		return nil
 	}
 	var (
-		maxErr    *http.MaxBytesError
 		syntaxErr *json.SyntaxError
 		typeErr   *json.UnmarshalTypeError
 		b64Err    base64.CorruptInputError
 	)
 	var p node.Problems
 	switch {
-	case errors.As(err, &maxErr):
-		return &node.Error{Code: node.ETOOLARGE, Op: op, Message: fmt.Sprintf("request body is larger than %d bytes", MaxBodyBytes)}
 	case errors.Is(err, io.EOF):
 		p.Add("body", "is empty; a JSON object is required")
 	case errors.As(err, &syntaxErr):

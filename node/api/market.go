@@ -192,8 +192,8 @@ func (s *Server) recordUsage(w http.ResponseWriter, r *http.Request, p *auth.Pri
 	return nil
 }
 
-func (s *Server) listingShares(w http.ResponseWriter, r *http.Request, _ *auth.Principal) error {
-	st, err := s.Market.Shares(r.Context(), r.PathValue("id"), r.URL.Query().Get("period"))
+func (s *Server) listingShares(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	st, err := s.Market.Shares(r.Context(), marketActor(p), r.PathValue("id"), r.URL.Query().Get("period"))
 	if err != nil {
 		return err
 	}
@@ -201,8 +201,8 @@ func (s *Server) listingShares(w http.ResponseWriter, r *http.Request, _ *auth.P
 	return nil
 }
 
-func (s *Server) listingSharesCSV(w http.ResponseWriter, r *http.Request, _ *auth.Principal) error {
-	st, err := s.Market.Shares(r.Context(), r.PathValue("id"), r.URL.Query().Get("period"))
+func (s *Server) listingSharesCSV(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	st, err := s.Market.Shares(r.Context(), marketActor(p), r.PathValue("id"), r.URL.Query().Get("period"))
 	if err != nil {
 		return err
 	}

@@ -38,6 +38,9 @@ type Server struct {
 	// Ready checks the node's dependencies for /readyz; each entry names
 	// one (database, nats) and returns nil when it is ready.
 	Ready map[string]func(context.Context) error
+	// Notes are what /readyz reports besides the checks: what happened
+	// at start that an admin should know (a queue store rebuilt).
+	Notes map[string]string
 	// Metrics serves /metrics (Prometheus text format); nil answers 404.
 	Metrics http.Handler
 	Logger  *slog.Logger
@@ -218,6 +221,9 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request, _ *auth.Principa
 		}
 	}
 	body := map[string]any{"status": "ready", "checks": checks}
+	if len(s.Notes) > 0 {
+		body["notes"] = s.Notes
+	}
 	if status != http.StatusOK {
 		body["status"] = "not ready"
 	}

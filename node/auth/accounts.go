@@ -79,6 +79,8 @@ type AccountStore interface {
 	AcceptInvite(ctx context.Context, hash string, u *User) error
 	// MemberActive reports whether a local member is in status member.
 	MemberActive(ctx context.Context, id string) (bool, error)
+	// MemberLeftAt is when the member last lapsed or left; zero if never.
+	MemberLeftAt(ctx context.Context, id string) (time.Time, error)
 }
 
 // Accounts implements logging in, sessions and invitations. Store is
@@ -203,6 +205,18 @@ func (a *Accounts) Authenticate(ctx context.Context, token string) (*User, error
 	}
 	if err := a.checkActive(ctx, u); err != nil {
 		return nil, err
+	}
+	if u.Role == RoleMember {
+		// A session begun before the co-op lapsed or left stays ended
+		// when it rejoins.
+		left, err := a.Store.MemberLeftAt(ctx, u.Member)
+		if err != nil {
+			return nil, err
+		}
+		if !left.IsZero() && !s.CreatedAt.After(left) {
+			_ = a.Store.DeleteSession(ctx, s.TokenHash)
+			return nil, unauthorized("session ended: the co-op " + u.Member + " lapsed or left since it began")
+		}
 	}
 	return u, nil
 }

@@ -123,8 +123,27 @@ func TestInviteLoginSession(t *testing.T) {
 		t.Errorf("login of a departed co-op: %v, want forbidden", err)
 	}
 
-	*now = now.Add(13 * time.Hour)
+	// It rejoins: the session begun before it left stays ended; a new
+	// login works.
+	*now = now.Add(time.Minute)
+	m.Status = node.StatusMember
+	if err := db.SetMemberStatus(ctx, m, node.StatusChange{MemberID: m.ID, From: node.StatusAlumni, To: node.StatusMember, At: *now}, nil); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := a.Authenticate(ctx, s2); node.ErrorCode(err) != node.EUNAUTHORIZED {
+		t.Errorf("session from before the departure, after the rejoin: %v, want unauthorized", err)
+	}
+	*now = now.Add(time.Second)
+	_, s3, err := a.Login(ctx, "lea@echo.example", "correct horse battery")
+	if err != nil {
+		t.Fatalf("login after the rejoin: %v", err)
+	}
+	if _, err := a.Authenticate(ctx, s3); err != nil {
+		t.Errorf("session begun after the rejoin: %v, want it to work", err)
+	}
+
+	*now = now.Add(13 * time.Hour)
+	if _, err := a.Authenticate(ctx, s3); node.ErrorCode(err) != node.EUNAUTHORIZED {
 		t.Errorf("expired session: %v, want unauthorized", err)
 	}
 }

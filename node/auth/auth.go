@@ -104,10 +104,16 @@ func LoadOrCreateKey(path string) (ed25519.PrivateKey, error) {
 	return key, nil
 }
 
+// Audience is the aud claim of the API tokens of the node at publicURL.
+func Audience(publicURL string) string {
+	return strings.TrimRight(publicURL, "/") + "/api/v1"
+}
+
 // Issuer signs tokens.
 type Issuer struct {
 	Key ed25519.PrivateKey
-	// Name goes in the iss claim (the node's public URL).
+	// Name goes in the iss claim (the node's public URL); the aud claim
+	// is Audience(Name).
 	Name string
 	Now  func() time.Time
 }
@@ -144,7 +150,8 @@ func (i *Issuer) Issue(role, member string, ttl time.Duration) (string, *Claims,
 		sub = "member:" + member
 	}
 	c := &Claims{Role: role, Member: member, RegisteredClaims: jwt.RegisteredClaims{
-		Issuer:    i.Name,
+		Issuer:    strings.TrimRight(i.Name, "/"),
+		Audience:  jwt.ClaimStrings{Audience(i.Name)},
 		Subject:   sub,
 		IssuedAt:  jwt.NewNumericDate(now),
 		NotBefore: jwt.NewNumericDate(now),
@@ -162,13 +169,18 @@ func (i *Issuer) Issue(role, member string, ttl time.Duration) (string, *Claims,
 type Revocations interface {
 	TokenRevoked(ctx context.Context, jti string) (bool, error)
 	MemberActive(ctx context.Context, id string) (bool, error)
+	// MemberLeftAt is when the member last lapsed or left; zero if never.
+	MemberLeftAt(ctx context.Context, id string) (time.Time, error)
 }
 
 // Verifier checks tokens.
 type Verifier struct {
 	Key         ed25519.PublicKey
 	Revocations Revocations
-	Now         func() time.Time
+	// Issuer, when set, is the node's public URL: tokens must carry it as
+	// iss and Audience(Issuer) as aud.
+	Issuer string
+	Now    func() time.Time
 }
 
 func unauthorized(msg string) error {
@@ -190,13 +202,24 @@ func (v *Verifier) Verify(ctx context.Context, token string) (*Principal, error)
 	if v.Now != nil {
 		opts = append(opts, jwt.WithTimeFunc(v.Now))
 	}
+	if v.Issuer != "" {
+		opts = append(opts, jwt.WithIssuer(strings.TrimRight(v.Issuer, "/")), jwt.WithAudience(Audience(v.Issuer)))
+	}
 	var c Claims
 	_, err := jwt.ParseWithClaims(token, &c, func(t *jwt.Token) (any, error) { return v.Key, nil }, opts...)
 	switch {
+	case errors.Is(err, jwt.ErrTokenInvalidIssuer):
+		return nil, unauthorized("token was issued by another node (iss is not " + strings.TrimRight(v.Issuer, "/") + ")")
+	case errors.Is(err, jwt.ErrTokenInvalidAudience):
+		return nil, unauthorized("token is not for this node's API (aud is not " + Audience(v.Issuer) + ")")
 	case errors.Is(err, jwt.ErrTokenExpired):
 		return nil, unauthorized("token expired")
-	case errors.Is(err, jwt.ErrTokenRequiredClaimMissing):
+	case errors.Is(err, jwt.ErrTokenRequiredClaimMissing) && c.ExpiresAt == nil:
 		return nil, unauthorized("token has no expiry (exp)")
+	case errors.Is(err, jwt.ErrTokenRequiredClaimMissing) && c.Issuer == "":
+		return nil, unauthorized("token has no issuer (iss)")
+	case errors.Is(err, jwt.ErrTokenRequiredClaimMissing):
+		return nil, unauthorized("token has no audience (aud)")
 	case errors.Is(err, jwt.ErrTokenSignatureInvalid), errors.Is(err, jwt.ErrTokenUnverifiable):
 		return nil, unauthorized("token signature invalid or algorithm not EdDSA")
 	case err != nil:
@@ -222,6 +245,13 @@ func (v *Verifier) Verify(ctx context.Context, token string) (*Principal, error)
 			}
 			if !active {
 				return nil, unauthorized("token revoked: member " + c.Member + " is no longer an active member")
+			}
+			left, err := v.Revocations.MemberLeftAt(ctx, c.Member)
+			if err != nil {
+				return nil, err
+			}
+			if !left.IsZero() && (c.IssuedAt == nil || !c.IssuedAt.After(left)) {
+				return nil, unauthorized("token revoked: it was issued before member " + c.Member + " lapsed or left")
 			}
 		}
 	}

@@ -18,6 +18,11 @@ import (
 type revocations struct {
 	tokens  map[string]bool
 	members map[string]bool
+	left    map[string]time.Time
+}
+
+func (r revocations) MemberLeftAt(_ context.Context, id string) (time.Time, error) {
+	return r.left[id], nil
 }
 
 func (r revocations) TokenRevoked(_ context.Context, jti string) (bool, error) {
@@ -57,8 +62,23 @@ func TestVerify(t *testing.T) {
 	now := time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
 	clock := func() time.Time { return now }
 	iss := &auth.Issuer{Key: key, Name: "http://fr.test", Now: clock}
-	rev := revocations{tokens: map[string]bool{}, members: map[string]bool{"coop-a": true}}
-	v := &auth.Verifier{Key: key.Public().(ed25519.PublicKey), Revocations: rev, Now: clock}
+	rev := revocations{tokens: map[string]bool{}, members: map[string]bool{"coop-a": true, "coop-back": true},
+		left: map[string]time.Time{"coop-back": now.Add(-10 * time.Minute)}}
+	v := &auth.Verifier{Key: key.Public().(ed25519.PublicKey), Revocations: rev, Now: clock, Issuer: "http://fr.test"}
+	before, _, err := (&auth.Issuer{Key: key, Name: "http://fr.test", Now: func() time.Time { return now.Add(-20 * time.Minute) }}).Issue(auth.RoleMember, "coop-back", time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	after, _, err := (&auth.Issuer{Key: key, Name: "http://fr.test", Now: func() time.Time { return now.Add(-5 * time.Minute) }}).Issue(auth.RoleMember, "coop-back", time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	otherNode, _, err := (&auth.Issuer{Key: key, Name: "http://it.test", Now: clock}).Issue(auth.RoleAdmin, "", time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	noIss, _ := jwt.NewWithClaims(jwt.SigningMethodEdDSA, jwt.MapClaims{"role": "admin", "exp": now.Add(time.Hour).Unix(), "aud": "http://fr.test/api/v1"}).SignedString(key)
+	otherAud, _ := jwt.NewWithClaims(jwt.SigningMethodEdDSA, jwt.MapClaims{"role": "admin", "exp": now.Add(time.Hour).Unix(), "iss": "http://fr.test", "aud": "http://fr.test/other"}).SignedString(key)
 
 	admin, _, err := iss.Issue(auth.RoleAdmin, "", time.Hour)
 	if err != nil {
@@ -77,11 +97,11 @@ func TestVerify(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	expired, _, err := (&auth.Issuer{Key: key, Now: func() time.Time { return now.Add(-2 * time.Hour) }}).Issue(auth.RoleAdmin, "", time.Hour)
+	expired, _, err := (&auth.Issuer{Key: key, Name: "http://fr.test", Now: func() time.Time { return now.Add(-2 * time.Hour) }}).Issue(auth.RoleAdmin, "", time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}
-	withinLeeway, _, err := (&auth.Issuer{Key: key, Now: func() time.Time { return now.Add(-time.Hour - 10*time.Second) }}).Issue(auth.RoleAdmin, "", time.Hour)
+	withinLeeway, _, err := (&auth.Issuer{Key: key, Name: "http://fr.test", Now: func() time.Time { return now.Add(-time.Hour - 10*time.Second) }}).Issue(auth.RoleAdmin, "", time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,7 +113,7 @@ func TestVerify(t *testing.T) {
 	_, other, _ := ed25519.GenerateKey(rand.Reader)
 	otherTok, _ := jwt.NewWithClaims(jwt.SigningMethodEdDSA, claims).SignedString(other)
 	noExp, _ := jwt.NewWithClaims(jwt.SigningMethodEdDSA, jwt.MapClaims{"role": "admin"}).SignedString(key)
-	badRole, _ := jwt.NewWithClaims(jwt.SigningMethodEdDSA, jwt.MapClaims{"role": "root", "exp": now.Add(time.Hour).Unix()}).SignedString(key)
+	badRole, _ := jwt.NewWithClaims(jwt.SigningMethodEdDSA, jwt.MapClaims{"role": "root", "exp": now.Add(time.Hour).Unix(), "iss": "http://fr.test", "aud": "http://fr.test/api/v1"}).SignedString(key)
 
 	tests := []struct {
 		name    string
@@ -109,6 +129,11 @@ func TestVerify(t *testing.T) {
 		{"expired", expired, "", "expired"},
 		{"revoked", revoked, "", "revoked"},
 		{"member left", gone, "", "no longer an active member"},
+		{"member rejoined, token from before", before, "", "issued before member coop-back lapsed or left"},
+		{"member rejoined, token from after", after, auth.RoleMember, ""},
+		{"another node's token", otherNode, "", "issued by another node"},
+		{"no issuer", noIss, "", "no issuer (iss)"},
+		{"another audience", otherAud, "", "not for this node's API"},
 		{"alg none", noneTok, "", "EdDSA"},
 		{"HS256 with the public key", hsTok, "", "EdDSA"},
 		{"RS256", rsTok, "", "EdDSA"},

@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"net"
 	"os"
+	"path/filepath"
 	"strconv"
 	"sync"
 	"time"
@@ -93,6 +95,8 @@ type Bus struct {
 	closed  chan struct{} // closed by the connection's closed handler
 	once    sync.Once
 	errDown error
+	rebuilt string // why the store was moved aside at start; "" if it was not
+	fresh   bool   // no JetStream store was found at start
 }
 
 // Open starts the embedded NATS server, or connects to opts.URL, and
@@ -148,36 +152,88 @@ func (b *Bus) startServer(ctx context.Context, opts Options) error {
 			return fmt.Errorf("memory store dir: %w", err)
 		}
 		b.tmpDir, sopts.StoreDir = dir, dir
+	} else if _, err := os.Stat(filepath.Join(sopts.StoreDir, "jetstream")); errors.Is(err, fs.ErrNotExist) {
+		b.fresh = true
 	}
+	lg, err := b.runServer(ctx, sopts)
+	if err != nil {
+		return err
+	}
+	if damage := lg.damaged(); len(damage) > 0 && b.tmpDir == "" {
+		// A stream or consumer could not be restored: nats-server went on
+		// without it, and creating it again would fail on the same files.
+		// Move the whole store aside and start on an empty one; the node
+		// rebuilds the queues from its database (see Rebuilt).
+		b.shutdownServer()
+		js := filepath.Join(sopts.StoreDir, "jetstream")
+		aside := js + ".damaged-" + time.Now().UTC().Format("20060102T150405Z")
+		if err := os.Rename(js, aside); err != nil {
+			return fmt.Errorf("move the damaged JetStream store aside: %w", err)
+		}
+		b.rebuilt = fmt.Sprintf("the JetStream store could not be restored (%s); it was moved to %s and the queues were rebuilt from the database", damage[0], aside)
+		b.log.Warn("JetStream store damaged: moved aside, rebuilding the queues from the database", "moved_to", aside, "first_problem", damage[0], "problems", len(damage))
+		if _, err := b.runServer(ctx, sopts); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// runServer starts the embedded server with sopts and connects to it in
+// process.
+func (b *Bus) runServer(ctx context.Context, sopts *server.Options) (*serverLogger, error) {
 	srv, err := server.NewServer(sopts)
 	if err != nil {
-		return fmt.Errorf("new server: %w", err)
+		return nil, fmt.Errorf("new server: %w", err)
 	}
 	b.srv = srv
 	lg := &serverLogger{log: b.log}
 	srv.SetLoggerV2(lg, false, false, false)
 	srv.Start() // returns once started; failures went to lg.Fatalf
 	if f := lg.fatalSuffix(); f != "" {
-		return fmt.Errorf("start server%s", f)
+		return nil, fmt.Errorf("start server%s", f)
 	}
 	wait := defaultReadyTimeout
 	if dl, ok := ctx.Deadline(); ok {
 		wait = time.Until(dl)
 	}
 	if !srv.ReadyForConnections(wait) {
-		return fmt.Errorf("start server: not ready after %v%s", wait, lg.fatalSuffix())
+		return nil, fmt.Errorf("start server: not ready after %v%s", wait, lg.fatalSuffix())
 	}
 	if !srv.JetStreamEnabled() {
-		return fmt.Errorf("start server: jetstream not enabled%s", lg.fatalSuffix())
+		return nil, fmt.Errorf("start server: jetstream not enabled%s", lg.fatalSuffix())
 	}
+	closed := make(chan struct{})
+	b.closed = closed
 	nc, err := nats.Connect("", nats.InProcessServer(srv), nats.Name("etoiles"),
-		nats.ClosedHandler(func(*nats.Conn) { close(b.closed) }))
+		nats.ClosedHandler(func(*nats.Conn) { close(closed) }))
 	if err != nil {
-		return fmt.Errorf("connect in process: %w", err)
+		return nil, fmt.Errorf("connect in process: %w", err)
 	}
 	b.nc = nc
-	return b.newJetStream()
+	return lg, b.newJetStream()
 }
+
+// shutdownServer closes the in-process connection and stops the server.
+func (b *Bus) shutdownServer() {
+	if b.nc != nil {
+		b.nc.Close()
+		<-b.closed
+		b.nc = nil
+	}
+	b.srv.Shutdown()
+	b.srv.WaitForShutdown()
+}
+
+// Rebuilt says why the JetStream store was started empty although the
+// data directory had one (it could not be restored and was moved aside);
+// "" when it was not. The node then queues again, from its database,
+// everything the lost queues may have held.
+func (b *Bus) Rebuilt() string { return b.rebuilt }
+
+// FreshStore reports whether the embedded server found no JetStream store
+// in its directory (a first start, or a store deleted by hand).
+func (b *Bus) FreshStore() bool { return b.fresh }
 
 func (b *Bus) connect(opts Options) error {
 	nopts := append([]nats.Option(nil), opts.ConnectOptions...)

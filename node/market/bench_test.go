@@ -83,7 +83,7 @@ func BenchmarkShares24Months(b *testing.B) {
 	b.ResetTimer()
 	for b.Loop() {
 		for _, p := range months {
-			st, err := e.svc.Shares(ctx, l.ID, p)
+			st, err := e.svc.Shares(ctx, market.Actor{Admin: true}, l.ID, p)
 			if err != nil || len(st.Lines) == 0 {
 				b.Fatal(err)
 			}

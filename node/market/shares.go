@@ -229,6 +229,9 @@ type Statement struct {
 	Remainder    int64       `json:"remainder"`
 	Method       string      `json:"method"`
 	Lines        []ShareLine `json:"lines"`
+	// Scope is "all" when Lines has every subscriber (the owner and
+	// admins), "own" when it has only the asking subscriber's line.
+	Scope string `json:"scope"`
 }
 
 // Method is how shares are computed, as the statement shows it.
@@ -239,7 +242,11 @@ const Method = "weight = days subscribed in the month (equal), units used (units
 // Shares computes a shared service's statement for a period (a month,
 // "2026-11"). A subscriber's days count from its start day included to
 // its end day excluded: one who leaves on the 10th pays for 9 days.
-func (s *Service) Shares(ctx context.Context, listingID, period string) (*Statement, error) {
+//
+// Who sees what: an admin and the service's owner see every line; a
+// subscriber (current or past) sees its own line and the totals; anyone
+// else is refused.
+func (s *Service) Shares(ctx context.Context, who Actor, listingID, period string) (*Statement, error) {
 	start, end, err := ParsePeriod(period)
 	if err != nil {
 		var p node.Problems
@@ -257,13 +264,39 @@ func (s *Service) Shares(ctx context.Context, listingID, period string) (*Statem
 	if err != nil {
 		return nil, err
 	}
+	all := who.Admin || (l.Origin == "" && l.Owner != "" && l.Owner == who.Member)
+	if !all && !subscribed(subs, who.Member) {
+		return nil, forbidden("compute shares", "the shares of listing %s are shown to its owner, the admins and its subscribers", listingID)
+	}
 	var usage map[string]int64
 	if l.CostModel.Rule == node.ShareUnits {
 		if usage, err = s.Store.Usage(ctx, listingID, period); err != nil {
 			return nil, err
 		}
 	}
-	return Compute(l, period, start, end, subs, usage), nil
+	st := Compute(l, period, start, end, subs, usage)
+	st.Scope = "all"
+	if !all {
+		st.Scope = "own"
+		own := []ShareLine{}
+		for _, ln := range st.Lines {
+			if ln.Member == who.Member {
+				own = append(own, ln)
+			}
+		}
+		st.Lines = own
+	}
+	return st, nil
+}
+
+// subscribed reports whether member has or had a subscription among subs.
+func subscribed(subs []*Subscription, member string) bool {
+	for _, sub := range subs {
+		if member != "" && sub.Member == member {
+			return true
+		}
+	}
+	return false
 }
 
 // Compute builds the statement of a period [start, end) from the

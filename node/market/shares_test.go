@@ -111,7 +111,7 @@ func TestSharesOverThreeMonths(t *testing.T) {
 	// a, b = 100000×30/75 = 40000; c = 100000×15/75 = 20000.
 	check := func(period string, want map[string]int64) *market.Statement {
 		t.Helper()
-		st, err := e.svc.Shares(ctx, svc.ID, period)
+		st, err := e.svc.Shares(ctx, market.Actor{Admin: true}, svc.ID, period)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -186,7 +186,7 @@ func TestSharesByHeadcountAndUnits(t *testing.T) {
 	}
 	// December: a 5×31 = 155, b 3×15 = 45 → 200. a = 99999×155/200 =
 	// 77499.225, b = 22499.775 → the cent left goes to b.
-	st, err := e.svc.Shares(ctx, hc.ID, "2026-12")
+	st, err := e.svc.Shares(ctx, market.Actor{Admin: true}, hc.ID, "2026-12")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -206,14 +206,14 @@ func TestSharesByHeadcountAndUnits(t *testing.T) {
 	if err := e.svc.SetUsage(ctx, admin, units.ID, "coop-a", "2026-12", -1); node.ErrorCode(err) != node.EINVALID {
 		t.Errorf("negative usage: %v, want invalid", err)
 	}
-	st, err = e.svc.Shares(ctx, units.ID, "2026-12")
+	st, err = e.svc.Shares(ctx, market.Actor{Admin: true}, units.ID, "2026-12")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if diff := cmp.Diff(map[string]int64{"coop-a": 750, "coop-b": 250}, amounts(st)); diff != "" {
 		t.Errorf("unit shares (-want +got):\n%s", diff)
 	}
-	if _, err := e.svc.Shares(ctx, units.ID, "2026-13"); node.ErrorCode(err) != node.EINVALID {
+	if _, err := e.svc.Shares(ctx, market.Actor{Admin: true}, units.ID, "2026-13"); node.ErrorCode(err) != node.EINVALID {
 		t.Errorf("bad period: %v, want invalid", err)
 	}
 }
@@ -237,5 +237,32 @@ func mustDeliverMemberEvents(tb testing.TB, e *env) {
 	}
 	if err := e.db.MarkPublished(ctx, ids); err != nil {
 		tb.Fatal(err)
+	}
+}
+
+// TestSharesWhoSeesWhat: the owner and the admins see every line, a
+// subscriber its own line and the totals, any other member nothing.
+func TestSharesWhoSeesWhat(t *testing.T) {
+	e := MustEnv(t)
+	ctx := context.Background()
+	e.mustMembers("coop-a", "coop-b", "coop-c")
+	e.at("2026-08-20T10:00:00Z")
+	svc := e.mustListing(sharedService(node.ShareEqual, "", 100000))
+	e.at("2026-09-01T08:00:00Z")
+	for _, m := range []string{"coop-a", "coop-b"} {
+		if _, err := e.svc.Subscribe(ctx, admin, svc.ID, m, 0); err != nil {
+			t.Fatalf("subscribe %s: %v", m, err)
+		}
+	}
+	st, err := e.svc.Shares(ctx, admin, svc.ID, "2026-09")
+	if err != nil || st.Scope != "all" || len(st.Lines) != 2 {
+		t.Fatalf("admin sees %+v, %v; want both lines", st, err)
+	}
+	st, err = e.svc.Shares(ctx, market.Actor{Member: "coop-a"}, svc.ID, "2026-09")
+	if err != nil || st.Scope != "own" || len(st.Lines) != 1 || st.Lines[0].Member != "coop-a" || st.Total != 100000 {
+		t.Errorf("subscriber sees %+v, %v; want its own line and the total", st, err)
+	}
+	if _, err := e.svc.Shares(ctx, market.Actor{Member: "coop-c"}, svc.ID, "2026-09"); node.ErrorCode(err) != node.EFORBIDDEN {
+		t.Errorf("a member that does not subscribe: %v, want forbidden", err)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"net/url"
 	"strings"
 	"time"
 
@@ -102,7 +103,28 @@ func (fi FeedInfo) NewsEntry(n *node.NewsItem) Entry {
 	if n.Link != "" && n.Local() {
 		e.Via = n.Link
 	}
+	if !n.Local() {
+		// A peer's item is signed by its author and node, never by this
+		// node (the feed's title is the author of local items only).
+		e.Author = remoteAuthor(n.Author.Name, n.Origin)
+	}
 	return e
+}
+
+// remoteAuthor names the author of a peer's item: its name and the host
+// of its node, or the host alone.
+func remoteAuthor(name, origin string) string {
+	host := origin
+	if u, err := url.Parse(origin); err == nil && u.Host != "" {
+		host = u.Host
+	}
+	switch {
+	case name == "":
+		return host
+	case host == "" || strings.Contains(name, host):
+		return name
+	}
+	return name + " (" + host + ")"
 }
 
 // WriteAtom writes an Atom 1.0 feed (RFC 4287) of news items: one entry

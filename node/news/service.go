@@ -118,8 +118,6 @@ func mayEdit(op string, who Actor, origin string, a node.Author) error {
 	return nil
 }
 
-// prepareImages checks uploaded images: size, type (sniffed, not
-// trusted from the client), and gives each an id and URL.
 // sniffImage returns the media type of an image from its first bytes,
 // "" when it is none of JPEG, PNG, GIF and WebP.
 func sniffImage(b []byte) string {
@@ -136,6 +134,9 @@ func sniffImage(b []byte) string {
 	return ""
 }
 
+// prepareImages checks uploaded images: size, type (sniffed, not
+// trusted from the client), declared dimensions, re-encodes them, and
+// gives each an id and URL.
 func (s *Service) prepareImages(op string, n *node.NewsItem, old []node.Image) error {
 	kept := map[string]node.Image{}
 	for _, im := range old {
@@ -158,13 +159,18 @@ func (s *Service) prepareImages(op string, n *node.NewsItem, old []node.Image) e
 		if len(im.Data) > node.MaxImageBytes {
 			return node.ImageTooLarge(op, i, len(im.Data))
 		}
-		im.MediaType = sniffImage(im.Data)
-		if im.MediaType == "" {
+		data, mediaType, err := reencode(im.Data)
+		if err != nil {
 			var p node.Problems
-			p.Add(fmt.Sprintf("images[%d].data", i), "is not a JPEG, PNG, GIF or WebP image")
+			p.Add(fmt.Sprintf("images[%d].data", i), "%v", err)
 			return p.Err(op)
 		}
-		im.Size = len(im.Data)
+		if len(data) > 2*node.MaxImageBytes {
+			var p node.Problems
+			p.Add(fmt.Sprintf("images[%d].data", i), "is %d bytes once re-encoded; save it smaller (at most %d bytes)", len(data), node.MaxImageBytes)
+			return p.Err(op)
+		}
+		im.Data, im.MediaType, im.Size = data, mediaType, len(data)
 		im.ID = NewID()
 		if s.MediaURL != nil {
 			im.URL = s.MediaURL(im.ID)

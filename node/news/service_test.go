@@ -1,7 +1,10 @@
 package news_test
 
 import (
+	"bytes"
 	"context"
+	"image"
+	stdpng "image/png"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -31,7 +34,20 @@ func MustService(t testing.TB) (*news.Service, *sqlite.DB, *time.Time) {
 	return s, db, &now
 }
 
-var png = append([]byte("\x89PNG\r\n\x1a\n"), make([]byte, 100)...)
+var png = mustPNG(4, 3)
+
+// mustPNG returns a real PNG of w×h pixels.
+func mustPNG(w, h int) []byte {
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	for i := range img.Pix {
+		img.Pix[i] = byte(i * 7)
+	}
+	var b bytes.Buffer
+	if err := stdpng.Encode(&b, img); err != nil {
+		panic(err)
+	}
+	return b.Bytes()
+}
 
 func fieldOf(err error) string {
 	if f := node.ErrorFields(err); len(f) > 0 {
@@ -62,6 +78,9 @@ func TestNewsRefusals(t *testing.T) {
 		{"oversize image", func(n *node.NewsItem) {
 			n.Images = []node.Image{{Data: append(png, make([]byte, node.MaxImageBytes)...), Alt: map[string]string{"fr": "a", "en": "a"}}}
 		}, node.ETOOLARGE, "images[0].data"},
+		{"decompression bomb", func(n *node.NewsItem) {
+			n.Images = []node.Image{{Data: news.BombPNG(), Alt: map[string]string{"fr": "a", "en": "a"}}}
+		}, node.EINVALID, "images[0].data"},
 		{"not an image", func(n *node.NewsItem) {
 			n.Images = []node.Image{{Data: []byte("<script>"), Alt: map[string]string{"fr": "a", "en": "a"}}}
 		}, node.EINVALID, "images[0].data"},
@@ -104,8 +123,10 @@ func TestNewsLifecycle(t *testing.T) {
 	if n.Images[0].MediaType != "image/png" || !strings.HasPrefix(n.Images[0].URL, "https://fr.example/media/") {
 		t.Errorf("image = %+v", n.Images[0])
 	}
-	if mt, data, err := db.Media(ctx, n.Images[0].ID); err != nil || mt != "image/png" || len(data) != len(png) {
+	if mt, data, err := db.Media(ctx, n.Images[0].ID); err != nil || mt != "image/png" {
 		t.Errorf("Media = %s %d %v", mt, len(data), err)
+	} else if cfg, err := stdpng.DecodeConfig(bytes.NewReader(data)); err != nil || cfg.Width != 4 || cfg.Height != 3 {
+		t.Errorf("stored image decodes to %+v, %v; want a 4×3 PNG", cfg, err)
 	}
 	// Another member may not edit it.
 	if _, err := s.UpdateNews(ctx, news.Actor{Member: "other"}, n.ID, news.NewsPatch{}); node.ErrorCode(err) != node.EFORBIDDEN {

@@ -173,11 +173,11 @@ func (s *Server) unsubscribe(w http.ResponseWriter, r *http.Request, rq *request
 
 // sharesCSV is a shared service's statement of a month for the
 // accountant, as the API gives it.
-func (s *Server) sharesCSV(w http.ResponseWriter, r *http.Request, _ *request) error {
+func (s *Server) sharesCSV(w http.ResponseWriter, r *http.Request, rq *request) error {
 	if s.Market == nil {
 		return s.noMarket("shares")
 	}
-	st, err := s.Market.Shares(r.Context(), r.PathValue("id"), r.URL.Query().Get("period"))
+	st, err := s.Market.Shares(r.Context(), marketActor(rq.User), r.PathValue("id"), r.URL.Query().Get("period"))
 	if err != nil {
 		return err
 	}

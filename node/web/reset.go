@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"github.com/e-toiles/etoiles/internal/ratelimit"
 	"net/http"
 	"strings"
 	"time"
@@ -44,7 +45,7 @@ func (s *Server) forgot(w http.ResponseWriter, r *http.Request, rq *request) err
 		s.render(w, http.StatusBadRequest, "forgot", v)
 		return nil
 	}
-	if !s.limiter.allow(clientIP(r), "reset:"+email) {
+	if !s.limiter.allow(ratelimit.ClientKey(r, s.TrustedProxies), "reset:"+email) {
 		w.Header().Set("Retry-After", "60")
 		v.Errors = []fieldProblem{{ID: "email", Label: rq.L.T("field.email"), Reason: rq.L.T("login.throttled")}}
 		s.render(w, http.StatusTooManyRequests, "forgot", v)

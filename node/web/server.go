@@ -7,10 +7,12 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"golang.org/x/text/unicode/norm"
 	"html/template"
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 	"sync"
@@ -78,7 +80,10 @@ type Server struct {
 	CSRFKey []byte
 	// Limits throttles login attempts; the zero value uses the defaults.
 	Limits LoginLimits
-	Logger *slog.Logger
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
+	// the client; empty trusts none (the connecting address is the client).
+	TrustedProxies []netip.Prefix
+	Logger         *slog.Logger
 	// Mailer sends password reset links; nil when SMTP is not configured.
 	Mailer Mailer
 
@@ -382,7 +387,22 @@ func readForm(w http.ResponseWriter, r *http.Request) error {
 	case err != nil:
 		return &node.Error{Code: node.EINVALID, Op: "read form", Message: "the form could not be read"}
 	}
+	nfcValues(r.PostForm)
+	nfcValues(r.Form)
+	if r.MultipartForm != nil {
+		nfcValues(r.MultipartForm.Value)
+	}
 	return nil
+}
+
+// nfcValues normalises every form value to Unicode NFC, so that a name
+// typed with combining accents and one typed precomposed are one name.
+func nfcValues(v map[string][]string) {
+	for _, vs := range v {
+		for i, s := range vs {
+			vs[i] = norm.NFC.String(s)
+		}
+	}
 }
 
 // fail renders the error page.

@@ -4,16 +4,13 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
-	"net"
+	"github.com/e-toiles/etoiles/internal/ratelimit"
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
-	"time"
 
 	"github.com/e-toiles/etoiles/node"
 	"github.com/e-toiles/etoiles/node/auth"
-	"golang.org/x/time/rate"
 )
 
 // Cookie names. The session cookie carries the session token; the
@@ -70,65 +67,6 @@ func (s *Server) csrfOK(r *http.Request, rq *request) bool {
 	return rq.CSRF != "" && got != "" && hmac.Equal([]byte(got), []byte(rq.CSRF))
 }
 
-// LoginLimits throttles login attempts per client address and per
-// account. The zero value allows a burst of 10 per address and 5 per
-// account, then one every 6 and 30 seconds.
-type LoginLimits struct {
-	PerIP, PerAccount rate.Limit
-	BurstIP           int
-	BurstAccount      int
-}
-
-type loginLimiter struct {
-	lim LoginLimits
-	mu  sync.Mutex
-	m   map[string]*rate.Limiter
-}
-
-func newLoginLimiter(l LoginLimits) *loginLimiter {
-	if l.PerIP == 0 {
-		l.PerIP = rate.Every(6 * time.Second)
-	}
-	if l.PerAccount == 0 {
-		l.PerAccount = rate.Every(30 * time.Second)
-	}
-	if l.BurstIP == 0 {
-		l.BurstIP = 10
-	}
-	if l.BurstAccount == 0 {
-		l.BurstAccount = 5
-	}
-	return &loginLimiter{lim: l, m: map[string]*rate.Limiter{}}
-}
-
-// allow takes one attempt from the address's and the account's budgets.
-func (l *loginLimiter) allow(ip, account string) bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if len(l.m) > 50000 { // forget old entries rather than grow without bound
-		l.m = map[string]*rate.Limiter{}
-	}
-	get := func(key string, r rate.Limit, b int) *rate.Limiter {
-		lim, ok := l.m[key]
-		if !ok {
-			lim = rate.NewLimiter(r, b)
-			l.m[key] = lim
-		}
-		return lim
-	}
-	okIP := get("ip:"+ip, l.lim.PerIP, l.lim.BurstIP).Allow()
-	okAcct := get("account:"+strings.ToLower(account), l.lim.PerAccount, l.lim.BurstAccount).Allow()
-	return okIP && okAcct
-}
-
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
-}
-
 func (s *Server) loginPage(w http.ResponseWriter, r *http.Request, rq *request) error {
 	if rq.User != nil {
 		redirect(w, r, "/")
@@ -146,7 +84,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, rq *request) erro
 	v := s.view(r, rq, "login.title")
 	v.Next = safeNext(r.PostFormValue("next"))
 	v.D = map[string]string{"Email": email}
-	if !s.limiter.allow(clientIP(r), email) {
+	if !s.limiter.allow(ratelimit.ClientKey(r, s.TrustedProxies), email) {
 		w.Header().Set("Retry-After", "60")
 		v.Errors = []fieldProblem{{ID: "email", Label: rq.L.T("field.email"), Reason: rq.L.T("login.throttled")}}
 		s.render(w, http.StatusTooManyRequests, "login", v)

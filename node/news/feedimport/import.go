@@ -118,15 +118,20 @@ func truncate(s string, n int) string {
 	return string(r[:n-1]) + "…"
 }
 
-// Open opens a feed: an http(s) URL is fetched, anything else is read as
-// a file.
-func Open(ctx context.Context, src string) (io.ReadCloser, error) {
+// Open opens a feed: an http(s) URL is fetched with client, anything
+// else is read as a file. The client must be the node's outbound-guarded
+// one (federation's SSRF-safe client), so a feed URL cannot reach the
+// node's own network; nil refuses every URL.
+func Open(ctx context.Context, client *http.Client, src string) (io.ReadCloser, error) {
 	if !strings.HasPrefix(src, "http://") && !strings.HasPrefix(src, "https://") {
 		f, err := os.Open(src)
 		if err != nil {
 			return nil, err
 		}
 		return f, nil
+	}
+	if client == nil {
+		return nil, fmt.Errorf("fetch %s: no outbound HTTP client is configured", src)
 	}
 	ctx, cancel := context.WithTimeout(ctx, time.Minute)
 	req, err := http.NewRequestWithContext(ctx, "GET", src, nil)
@@ -135,7 +140,7 @@ func Open(ctx context.Context, src string) (io.ReadCloser, error) {
 		return nil, err
 	}
 	req.Header.Set("Accept", "application/rss+xml, application/atom+xml, application/xml;q=0.9, */*;q=0.1")
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := client.Do(req)
 	if err != nil {
 		cancel()
 		return nil, fmt.Errorf("fetch %s: %w", src, err)

@@ -16,7 +16,8 @@ import (
 
 const peerColumns = `id, actor_url, inbox, shared_inbox, name, country, software, allowed, blocked, outgoing, incoming, follow_id, created_at, updated_at, admitted, credential_id, credential_expires`
 
-func scanPeer(s scanner) (*node.Peer, error) {
+// scanPeer reads a peer; now decides whether its credential has lapsed.
+func scanPeer(s scanner, now time.Time) (*node.Peer, error) {
 	var p node.Peer
 	var ca, ua string
 	var credExp sql.NullString
@@ -28,6 +29,7 @@ func scanPeer(s scanner) (*node.Peer, error) {
 	if credExp.Valid {
 		t := parseTime(credExp.String)
 		p.CredentialExpires = &t
+		p.CredentialLapsed = p.Admitted && node.CredentialLapsedAt(&t, now)
 	}
 	p.CreatedAt, p.UpdatedAt = parseTime(ca), parseTime(ua)
 	return &p, nil
@@ -123,7 +125,7 @@ func peerNotFound(what string) error {
 // PeerByActor returns the peer with that actor URL, without its delivery
 // health (see FillPeerDelivery): the inbox reads it for every activity.
 func (db *DB) PeerByActor(ctx context.Context, actorURL string) (*node.Peer, error) {
-	p, err := scanPeer(db.read.QueryRowContext(ctx, `SELECT `+peerColumns+` FROM peers WHERE actor_url = ?`, actorURL))
+	p, err := scanPeer(db.read.QueryRowContext(ctx, `SELECT `+peerColumns+` FROM peers WHERE actor_url = ?`, actorURL), db.Now())
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, peerNotFound(actorURL)
 	}
@@ -135,7 +137,7 @@ func (db *DB) PeerByActor(ctx context.Context, actorURL string) (*node.Peer, err
 
 // PeerByID returns a peer by id, without its delivery health.
 func (db *DB) PeerByID(ctx context.Context, id int64) (*node.Peer, error) {
-	p, err := scanPeer(db.read.QueryRowContext(ctx, `SELECT `+peerColumns+` FROM peers WHERE id = ?`, id))
+	p, err := scanPeer(db.read.QueryRowContext(ctx, `SELECT `+peerColumns+` FROM peers WHERE id = ?`, id), db.Now())
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, peerNotFound(fmt.Sprint(id))
 	}
@@ -165,8 +167,9 @@ func (db *DB) Peers(ctx context.Context) ([]*node.Peer, error) {
 		return nil, fmt.Errorf("list peers: %w", err)
 	}
 	var out []*node.Peer
+	now := db.Now()
 	for rows.Next() {
-		p, err := scanPeer(rows)
+		p, err := scanPeer(rows, now)
 		if err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("list peers: %w", err)

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/e-toiles/etoiles/node"
 	"github.com/e-toiles/etoiles/node/membership"
@@ -244,6 +245,22 @@ func (db *DB) MemberActive(ctx context.Context, id string) (bool, error) {
 		return false, fmt.Errorf("member active: %w", err)
 	}
 	return node.MemberStatus(status).Active(), nil
+}
+
+// MemberLeftAt returns when a local member last lapsed or left (the
+// zero time when it never did). Auth refuses the tokens and sessions made
+// before it, so they stay dead when the co-op rejoins.
+func (db *DB) MemberLeftAt(ctx context.Context, id string) (time.Time, error) {
+	var at sql.NullString
+	err := db.read.QueryRowContext(ctx, `SELECT max(at) FROM member_history WHERE member_id = ? AND to_status IN (?, ?)`,
+		id, string(node.StatusLapsed), string(node.StatusAlumni)).Scan(&at)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("member left at: %w", err)
+	}
+	if !at.Valid {
+		return time.Time{}, nil
+	}
+	return parseTime(at.String), nil
 }
 
 // ImportMembers inserts many members in one transaction, with their first

@@ -60,3 +60,45 @@ func TestPeerDeliveryHealth(t *testing.T) {
 		t.Errorf("FillPeerDelivery: %+v, want 1 pending, 1 delivered, 1 dead, unreachable, a last success", d)
 	}
 }
+
+// TestAdmissionEndsAtExpiry: a peer trusted only by its admission
+// credential is no longer trusted once the credential is past its expiry
+// (and the one-minute leeway), without waiting for the sweep.
+func TestAdmissionEndsAtExpiry(t *testing.T) {
+	ctx := context.Background()
+	db := MustOpen(t)
+	now := time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC)
+	db.Now = func() time.Time { return now }
+	p := &node.Peer{ActorURL: "https://it.example/actor", Inbox: "https://it.example/inbox"}
+	if err := db.SavePeer(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	exp := now.Add(time.Hour)
+	if err := db.SetPeerAdmission(ctx, p.ID, true, "jti-1", exp); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		at   time.Time
+		want bool
+	}{
+		{now, true},
+		{exp.Add(30 * time.Second), true}, // within the leeway
+		{exp.Add(67 * time.Second), false},
+	} {
+		now = tt.at
+		byActor, err := db.PeerByActor(ctx, p.ActorURL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		all, err := db.Peers(ctx)
+		if err != nil || len(all) != 1 {
+			t.Fatalf("Peers = %v, %v", all, err)
+		}
+		if byActor.Trusted() != tt.want || all[0].Trusted() != tt.want {
+			t.Errorf("at expiry%+v: PeerByActor trusted %v, Peers trusted %v; want %v", tt.at.Sub(exp), byActor.Trusted(), all[0].Trusted(), tt.want)
+		}
+		if !byActor.Admitted {
+			t.Error("Admitted was cleared on reading; the sweep needs it to unpeer and purge")
+		}
+	}
+}
