@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/csv"
 	"net/http"
 	"regexp"
 	"strings"
@@ -64,7 +65,7 @@ func TestWebNetwork(t *testing.T) {
 			`<a href="/network?country=FR">France</a></th><td class="num">1,234</td><td class="num">12.5%</td>`,
 			`<caption>Member co-ops of the network, by month</caption>`,
 			`<th scope="row">` + time.Now().UTC().AddDate(0, -1, 0).Format("January 2006") + `</th><td class="num">1,200</td>`,
-			`€1,234.50`, `href="/network/stats.csv"`, `lang="`, "not sent by the nodes",
+			`€1,234.50`, `href="/network/stats.csv"`, `lang="`, "never sends a count below 3",
 		} {
 			if !strings.Contains(body, want) {
 				t.Errorf("dashboard lacks %q", want)
@@ -199,4 +200,79 @@ func TestWebNetwork(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestWebNetworkSuppressedCells: with five co-ops in the network every
+// count is under the threshold of 3; the dashboard, the CSV and the API
+// say "fewer than 3" (and "at least" for a total that lacks some), never 0.
+func TestWebNetworkSuppressedCells(t *testing.T) {
+	conf := newTestNode(t, "confederation", func(c *Config) { c.Role = "confederation"; c.Name = "e-toiles Europe" })
+	conf.run("")
+	now := time.Now().UTC()
+	for _, r := range []*node.StatsReport{
+		{Node: "http://fr.example/actor", Country: "FR", GeneratedAt: now.Add(-time.Hour), Threshold: 3,
+			Members: map[string]int{}, Suppressed: []string{"churn", "members.alumni", "members.member"}},
+		{Node: "http://it.example/actor", Country: "IT", GeneratedAt: now.Add(-time.Hour), Threshold: 3,
+			Members: map[string]int{}, Suppressed: []string{"churn", "consortia", "members.member"}},
+		{Node: "http://es.example/actor", Country: "ES", GeneratedAt: now.Add(-time.Hour), Threshold: 3,
+			Members: map[string]int{"member": 4}, Churn: 0.25, Consortia: 3},
+	} {
+		if err := conf.main.db.SaveReport(context.Background(), r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mustUser(t, conf.dir, adminEmail, "admin", "", password)
+	admin := newBrowser(t, "http://"+conf.addr)
+	admin.login(adminEmail, password)
+	s, body, _ := admin.get("/network")
+	if s != 200 {
+		t.Fatalf("GET /network: %d\n%s", s, body)
+	}
+	for _, want := range []string{
+		`<dt>Member co-ops</dt><dd><a href="#suppressed-why" class="suppressed">at least 4</a></dd>`,
+		`<a href="/network?country=FR">France</a></th><td class="num"><a href="#suppressed-why" class="suppressed">fewer than 3</a></td><td class="num"><a href="#suppressed-why" class="suppressed">not shown</a></td>`,
+		`<a href="/network?country=ES">Spain</a></th><td class="num">4</td><td class="num">25%</td>`,
+		`id="suppressed-why"`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("dashboard lacks %q", want)
+		}
+	}
+	if strings.Contains(body, `France</a></th><td class="num">0</td>`) {
+		t.Error("a suppressed count of France reads 0")
+	}
+	s, body, _ = admin.get("/network?country=IT")
+	if s != 200 || !strings.Contains(body, "fewer than 3") || strings.Contains(body, `<td class="num">0</td><td class="num">0%</td>`) {
+		t.Errorf("drill-down to Italy: %d, want fewer than 3 and no 0:\n%s", s, body)
+	}
+
+	s, csvBody, _ := admin.get("/network/stats.csv")
+	rows, err := csv.NewReader(strings.NewReader(csvBody)).ReadAll()
+	if s != 200 || err != nil || len(rows) != 4 {
+		t.Fatalf("CSV: %d %v %d rows", s, err, len(rows))
+	}
+	col := map[string]int{}
+	for i, h := range rows[0] {
+		col[h] = i
+	}
+	for _, row := range rows[1:] {
+		switch row[col["country"]] {
+		case "FR":
+			if row[col["members"]] != "" || row[col["churn"]] != "" || row[col["alumni"]] != "" || !strings.Contains(row[col["suppressed"]], "members.member") {
+				t.Errorf("FR row %v: want empty members, churn and alumni, flagged in suppressed", row)
+			}
+		case "ES":
+			if row[col["members"]] != "4" || row[col["suppressed"]] != "" {
+				t.Errorf("ES row %v: want 4 members and nothing suppressed", row)
+			}
+		}
+	}
+
+	tok := mustToken(t, conf.dir, "--role", "confederation")
+	api := client{t, "http://" + conf.addr, tok}
+	s, b, _ := api.do("GET", "/api/v1/network/stats", "")
+	cells, _ := b["suppressed_cells"].(map[string]any)
+	if s != 200 || cells["members.total"] != float64(2) || cells["members.by_country.FR"] != float64(1) || cells["churn.average"] != float64(2) || b["threshold"] != float64(3) {
+		t.Errorf("API network view: %d %v, want suppressed_cells with members.total 2, churn.average 2, threshold 3", s, b)
+	}
 }

@@ -50,6 +50,17 @@ type Network struct {
 	// report for being under its k-anonymity threshold: the totals above
 	// are lower than reality by those.
 	Suppressed map[string][]string `json:"suppressed"`
+	// SuppressedCells counts, for each figure of this view that is short
+	// of a suppressed cell, the nodes that left it out: "members.total",
+	// "members.by_country.FR", "members.by_status.prospect",
+	// "churn.average", "churn.by_country.FR", "consortia.total",
+	// "consortia.cross_border", "bids_won.count", "bids_won.value",
+	// "by_division.72", "opportunities.active". A figure named here is a
+	// lower bound, and 0 means "fewer than Threshold" per node: show it so,
+	// never as a plain number.
+	SuppressedCells map[string]int `json:"suppressed_cells"`
+	// Threshold is the largest k-anonymity threshold of the reports.
+	Threshold int `json:"threshold"`
 	Reports    []*node.StatsReport `json:"reports,omitempty"` // with ?country=
 }
 
@@ -73,10 +84,10 @@ func Latest(reports []*node.StatsReport) []*node.StatsReport {
 // country is set (the drill-down, which also lists those reports).
 func Aggregate(reports []*node.StatsReport, country string) *Network {
 	n := &Network{Countries: []string{}, ByDivision: map[string]int{}, Opportunities: map[string]int{}}
-	n.BidsWon.ByCurrency, n.Suppressed = map[string]float64{}, map[string][]string{}
+	n.BidsWon.ByCurrency, n.Suppressed, n.SuppressedCells = map[string]float64{}, map[string][]string{}, map[string]int{}
 	n.Members.ByCountry, n.Members.ByStatus, n.Churn.ByCountry = map[string]int{}, map[string]int{}, map[string]float64{}
 	countries := map[string]bool{}
-	churnSum := 0.0
+	churnSum, churned := 0.0, 0
 	for _, r := range Latest(reports) {
 		if country != "" && r.Country != country {
 			continue
@@ -103,13 +114,20 @@ func Aggregate(reports []*node.StatsReport, country string) *Network {
 			n.BidsWon.ByCurrency[cur] += v
 		}
 		n.EventsHeld += r.EventsHeld
-		n.Churn.ByCountry[r.Country] = r.Churn
+		n.Threshold = max(n.Threshold, r.Threshold)
 		for _, cell := range r.Suppressed {
 			if !slices.Contains(n.Suppressed[r.Country], cell) {
 				n.Suppressed[r.Country] = append(n.Suppressed[r.Country], cell)
 			}
+			for _, key := range networkCells(cell, r.Country) {
+				n.SuppressedCells[key]++
+			}
 		}
-		churnSum += r.Churn
+		if !slices.Contains(r.Suppressed, "churn") { // an unknown churn is left out of the average
+			churned++
+			n.Churn.ByCountry[r.Country] = r.Churn
+			churnSum += r.Churn
+		}
 		if country != "" {
 			n.Reports = append(n.Reports, r)
 		}
@@ -118,10 +136,34 @@ func Aggregate(reports []*node.StatsReport, country string) *Network {
 		n.Countries = append(n.Countries, c)
 	}
 	sort.Strings(n.Countries)
-	if n.Nodes > 0 {
-		n.Churn.Average = float64(int(churnSum/float64(n.Nodes)*1000+0.5)) / 1000
+	if churned > 0 {
+		n.Churn.Average = float64(int(churnSum/float64(churned)*1000+0.5)) / 1000
 	}
 	return n
+}
+
+// networkCells names the figures of the network view that a report's
+// suppressed cell leaves short.
+func networkCells(cell, country string) []string {
+	kind, key, _ := strings.Cut(cell, ".")
+	switch kind {
+	case "members":
+		if key == string(node.StatusMember) {
+			return []string{"members.total", "members.by_country." + country, "members.by_status." + key}
+		}
+		return []string{"members.by_status." + key}
+	case "churn":
+		return []string{"churn.average", "churn.by_country." + country}
+	case "consortia":
+		return []string{"consortia.total"}
+	case "cross_border_consortia":
+		return []string{"consortia.cross_border"}
+	case "bids_won":
+		return []string{"bids_won.count", "bids_won.value"}
+	case "by_division", "opportunities":
+		return []string{cell}
+	}
+	return nil // joins, leaves, by_region: not in the view
 }
 
 // Metrics the history knows.
@@ -176,10 +218,26 @@ func WriteCSV(w io.Writer, reports []*node.StatsReport) error {
 	_ = cw.Write([]string{"country", "node", "generated_at", "members", "prospects", "lapsed", "alumni", "churn",
 		"consortia", "cross_border_consortia", "bids_won", "bids_won_value", "events_held", "suppressed"})
 	for _, r := range Latest(reports) {
+		// A suppressed cell is empty, never 0; the suppressed column names
+		// the cells the node left out.
+		num := func(cell string, n int) string {
+			if slices.Contains(r.Suppressed, cell) {
+				return ""
+			}
+			return strconv.Itoa(n)
+		}
+		churn, value := strconv.FormatFloat(r.Churn, 'f', 3, 64), strconv.FormatFloat(r.BidsWonValue, 'f', 2, 64)
+		if slices.Contains(r.Suppressed, "churn") {
+			churn = ""
+		}
+		if slices.Contains(r.Suppressed, "bids_won") {
+			value = ""
+		}
 		_ = cw.Write([]string{r.Country, r.Node, r.GeneratedAt.Format(time.RFC3339),
-			strconv.Itoa(r.Members["member"]), strconv.Itoa(r.Members["prospect"]), strconv.Itoa(r.Members["lapsed"]), strconv.Itoa(r.Members["alumni"]),
-			strconv.FormatFloat(r.Churn, 'f', 3, 64), strconv.Itoa(r.Consortia), strconv.Itoa(r.CrossBorder), strconv.Itoa(r.BidsWon),
-			strconv.FormatFloat(r.BidsWonValue, 'f', 2, 64), strconv.Itoa(r.EventsHeld), strings.Join(r.Suppressed, " ")})
+			num("members.member", r.Members["member"]), num("members.prospect", r.Members["prospect"]),
+			num("members.lapsed", r.Members["lapsed"]), num("members.alumni", r.Members["alumni"]),
+			churn, num("consortia", r.Consortia), num("cross_border_consortia", r.CrossBorder), num("bids_won", r.BidsWon),
+			value, strconv.Itoa(r.EventsHeld), strings.Join(r.Suppressed, " ")})
 	}
 	cw.Flush()
 	if err := cw.Error(); err != nil {

@@ -84,6 +84,11 @@ func (s *Service) Report(ctx context.Context) (*node.StatsReport, error) {
 		r.BidsWonValue = f.WonValues["EUR"]
 	}
 	r.EventsHeld = f.EventsHeld // public events: nothing to hide
+	// Churn over fewer than k members would tell of one co-op's leaving.
+	if active := f.Members[string(node.StatusMember)]; active < k && (active > 0 || r.Churn > 0) {
+		r.Churn = 0
+		r.Suppressed = append(r.Suppressed, "churn")
+	}
 	sort.Strings(r.Suppressed)
 	return r, nil
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"maps"
 	"context"
 	"net/http"
 	"net/url"
@@ -57,6 +58,7 @@ type nodeRow struct {
 type divisionRow struct {
 	Code, Label, Lang string
 	Members           int
+	Display           string // the count as it reads (suppressed: "fewer than 3")
 }
 
 type networkData struct {
@@ -71,6 +73,7 @@ type networkData struct {
 	Opportunities        []point
 	Nodes                []nodeRow
 	Suppressed           bool
+	l                    *Locale
 }
 
 func (s *Server) networkPage(w http.ResponseWriter, r *http.Request, rq *request) error {
@@ -90,7 +93,7 @@ func (s *Server) networkPage(w http.ResponseWriter, r *http.Request, rq *request
 		return err
 	}
 	all := stats.Aggregate(reps, "")
-	d := &networkData{Country: country, Net: all}
+	d := &networkData{Country: country, Net: all, l: l}
 	for _, c := range all.Countries {
 		d.Choices = append(d.Choices, countryRow{Code: c, Name: l.Country(c)})
 	}
@@ -107,7 +110,7 @@ func (s *Server) networkPage(w http.ResponseWriter, r *http.Request, rq *request
 		}
 		for _, st := range Statuses {
 			n := d.Net.Members.ByStatus[string(st)]
-			d.Statuses = append(d.Statuses, point{Label: l.T("status." + string(st)), Value: float64(n), Display: l.Num(n)})
+			d.Statuses = append(d.Statuses, point{Label: l.T("status." + string(st)), Value: float64(n), Display: d.Fig("members.by_status."+string(st), n).Text})
 		}
 		d.Members = newBarChart("chart-status", l.T("network.chart.status", d.CountryName), l, d.Statuses)
 	} else {
@@ -122,7 +125,7 @@ func (s *Server) networkPage(w http.ResponseWriter, r *http.Request, rq *request
 			return a.Members > b.Members || a.Members == b.Members && a.Name < b.Name
 		})
 		for _, c := range d.Countries {
-			points = append(points, point{Label: c.Name, Value: float64(c.Members), Display: l.Num(c.Members)})
+			points = append(points, point{Label: c.Name, Value: float64(c.Members), Display: d.Fig("members.by_country."+c.Code, c.Members).Text})
 		}
 		d.Members = newBarChart("chart-countries", l.T("network.chart.countries"), l, points)
 		for _, rep := range stats.Latest(reps) {
@@ -132,13 +135,25 @@ func (s *Server) networkPage(w http.ResponseWriter, r *http.Request, rq *request
 		}
 	}
 	d.History = s.history(l, reps, country, d.CountryName)
-	d.Divisions = s.divisions(r.Context(), l, d.Net.ByDivision)
-	for st, n := range d.Net.Opportunities {
+	// Cells every node suppressed are in no map: show them as such.
+	byDivision, opps := maps.Clone(d.Net.ByDivision), maps.Clone(d.Net.Opportunities)
+	for key := range d.Net.SuppressedCells {
+		if div, ok := strings.CutPrefix(key, "by_division."); ok {
+			byDivision[div] += 0
+		} else if st, ok := strings.CutPrefix(key, "opportunities."); ok {
+			opps[st] += 0
+		}
+	}
+	d.Divisions = s.divisions(r.Context(), l, byDivision)
+	for i := range d.Divisions {
+		d.Divisions[i].Display = d.Fig("by_division."+d.Divisions[i].Code, d.Divisions[i].Members).Text
+	}
+	for st, n := range opps {
 		label := st
 		if l.Has("opportunity.status." + st) {
 			label = l.T("opportunity.status." + st)
 		}
-		d.Opportunities = append(d.Opportunities, point{Label: label, Value: float64(n), Display: l.Num(n)})
+		d.Opportunities = append(d.Opportunities, point{Label: label, Value: float64(n), Display: d.Fig("opportunities."+st, n).Text})
 	}
 	sort.Slice(d.Opportunities, func(i, j int) bool { return d.Opportunities[i].Label < d.Opportunities[j].Label })
 	v.D = d
