@@ -51,18 +51,18 @@ type Peer struct {
 	Blocked     bool   `json:"blocked"`
 	// Admitted says the peer showed a valid admission credential; its id
 	// and expiry are kept to unpeer it on revocation or expiry.
-	Admitted          bool        `json:"admitted"`
-	CredentialID      string      `json:"credential_id,omitempty"`
-	CredentialExpires *time.Time  `json:"credential_expires,omitempty"`
+	Admitted          bool       `json:"admitted"`
+	CredentialID      string     `json:"credential_id,omitempty"`
+	CredentialExpires *time.Time `json:"credential_expires,omitempty"`
 	// CredentialLapsed is set by the store when the credential is past
 	// its expiry at reading time: the peer is no longer trusted from that
 	// moment, before the sweep that unpeers it.
-	CredentialLapsed bool `json:"credential_lapsed,omitempty"`
-	Outgoing          FollowState `json:"following"`
-	Incoming          FollowState `json:"followed_by"`
-	FollowID          string      `json:"-"` // id of our Follow activity, for Undo
-	CreatedAt         time.Time   `json:"created_at"`
-	UpdatedAt         time.Time   `json:"updated_at"`
+	CredentialLapsed bool        `json:"credential_lapsed,omitempty"`
+	Outgoing         FollowState `json:"following"`
+	Incoming         FollowState `json:"followed_by"`
+	FollowID         string      `json:"-"` // id of our Follow activity, for Undo
+	CreatedAt        time.Time   `json:"created_at"`
+	UpdatedAt        time.Time   `json:"updated_at"`
 	// Delivery health, filled in by the store for admins only
 	// (sqlite.DB.FillPeerDelivery).
 	Delivery PeerDelivery `json:"delivery"`

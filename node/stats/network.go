@@ -60,8 +60,8 @@ type Network struct {
 	// never as a plain number.
 	SuppressedCells map[string]int `json:"suppressed_cells"`
 	// Threshold is the largest k-anonymity threshold of the reports.
-	Threshold int `json:"threshold"`
-	Reports    []*node.StatsReport `json:"reports,omitempty"` // with ?country=
+	Threshold int                 `json:"threshold"`
+	Reports   []*node.StatsReport `json:"reports,omitempty"` // with ?country=
 }
 
 // Latest keeps the newest report of each node.

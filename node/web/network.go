@@ -1,8 +1,8 @@
 package web
 
 import (
-	"maps"
 	"context"
+	"maps"
 	"net/http"
 	"net/url"
 	"sort"
