@@ -69,8 +69,8 @@ func TestBuilderEscapesEveryGoAPString(t *testing.T) {
 			"url": w, "attributedTo": w, "to": []any{w}, "cc": []any{w, w},
 			"name": w, "nameMap": map[string]any{"fr": w}, "preferredUsername": w,
 			"inbox": w, "outbox": w, "followers": w, "following": w,
-			"endpoints": map[string]any{"sharedInbox": w},
-			"publicKey": map[string]any{"id": w, "owner": w, "publicKeyPem": w},
+			"endpoints":         map[string]any{"sharedInbox": w},
+			"publicKey":         map[string]any{"id": w, "owner": w, "publicKeyPem": w},
 			"etoiles:legalForm": "SCOP",
 		}
 		delete(got, "@context")
