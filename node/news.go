@@ -204,7 +204,6 @@ func checkTags(p *Problems, tags []string) {
 	}
 }
 
-
 func sortedKeys(m map[string]string) []string {
 	out := make([]string, 0, len(m))
 	for k := range m {
