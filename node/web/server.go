@@ -13,8 +13,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"unicode"
 	"sync"
+	"unicode"
 
 	"github.com/e-toiles/etoiles/node"
 	"github.com/e-toiles/etoiles/node/auth"
