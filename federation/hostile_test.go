@@ -143,7 +143,7 @@ func TestHostileStringsRoundTrip(t *testing.T) {
 		o := emittedOpportunity()
 		o.Title, o.Summary, o.Description = map[string]string{"fr": h(), "en": h()}, map[string]string{"fr": h(), "en": h()}, map[string]string{"fr": h()}
 		o.LeadName, o.Source = h(), strings.ReplaceAll(h(), "://", "") // a notice number
-		o.Consortium[0].Name = o.LeadName // the lead entity names the lead
+		o.Consortium[0].Name = o.LeadName                              // the lead entity names the lead
 		o.Lots[0].Title = map[string]string{"fr": h()}
 		o.Consortium[1].Name = h()
 		o.Normalize()
