@@ -1,0 +1,114 @@
+package main
+
+import (
+	"crypto/rand"
+	"crypto/rsa"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestMemberCannotForgeThroughWebsite replays the reproductions of issue
+// #22: a member edits only its own website, through the API and through
+// the web form, to add a property to its catalogue entry, to overwrite
+// another co-op's entry, to forge an opportunity on the peers, and to
+// stop its objects federating with a ">". Each save is refused with a
+// field error; a valid website still reaches the peer, and the peer holds
+// nothing the member injected.
+func TestMemberCannotForgeThroughWebsite(t *testing.T) {
+	fr, it := MustFederatedNode(t, "fr", "FR"), MustFederatedNode(t, "it", "IT")
+	MustMesh(t, fr, it)
+	mallory := fr.mustMember("scop-mallory", "FR", "72413000")
+	fr.mustMember("scop-victime", "FR", "72413000")
+	waitFor(t, 5*time.Second, "both co-ops on it", func() (bool, string) {
+		c := it.catalogue("country=FR")
+		return len(c) == 2, fmt.Sprint(c)
+	})
+	base := "http://" + fr.addr
+	injections := map[string]string{
+		"property injection": `https://ok.example/","legalForm":"INJECTED`,
+		"id override":        `https://ok.example/","id":"` + base + `/members/scop-victime","name":"Victime PWNED`,
+		"forged opportunity": `https://ok.example/","type":["Article","Opportunity"],"id":"` + base + `/opportunities/forged","name":"Forged","cpvCodes":["72413000"],"country":"FR","opportunityStatus":"active","attributedTo":"` + base + `/members/scop-victime`,
+		"greater-than":       `https://ok.example/a>b`,
+		"javascript":         `javascript:alert(4)`,
+		"backslash":          `https://ok.example\@evil.example/`,
+	}
+	for name, website := range injections {
+		body, _ := json.Marshal(map[string]string{"website": website})
+		s, b, _ := mallory.do("PATCH", "/api/v1/members/scop-mallory", string(body))
+		if s != 400 || !strings.Contains(fmt.Sprint(b), "website") {
+			t.Errorf("%s: PATCH website %q = %d %v, want 400 naming the website field", name, website, s, b)
+		}
+	}
+	mustUser(t, fr.dir, "mallory@mallory.example", "member", "scop-mallory", "correct horse battery")
+	web := newBrowser(t, base)
+	web.login("mallory@mallory.example", "correct horse battery")
+	web.get("/coops/scop-mallory/edit")
+	for name, website := range injections {
+		s, body, _ := web.post("/coops/scop-mallory/edit", "name", "Coop scop-mallory", "website", website, "action", "save")
+		if s != 400 || !strings.Contains(body, `aria-describedby="website-error"`) {
+			t.Errorf("%s: web form website %q = %d, want 400 with the website field in error", name, website, s)
+		}
+	}
+	// The positive control: a valid website goes through to the peer.
+	if s, b, _ := mallory.do("PATCH", "/api/v1/members/scop-mallory", `{"website":"https://mallory.example/coop?a=1&b=2"}`); s != 200 {
+		t.Fatalf("valid website: %d %v", s, b)
+	}
+	id := "scop-mallory@" + fr.addr
+	waitFor(t, 5*time.Second, "the new website on it", func() (bool, string) {
+		_, b, _ := it.admin.do("GET", "/api/v1/members/"+id, "")
+		return b["website"] == "https://mallory.example/coop?a=1&b=2", fmt.Sprint(b)
+	})
+	_, b, _ := it.admin.do("GET", "/api/v1/members/"+id, "")
+	if lf, _ := b["legal_form"].(string); lf == "INJECTED" {
+		t.Errorf("it stores the injected legal form: %v", b)
+	}
+	_, v, _ := it.admin.do("GET", "/api/v1/members/scop-victime@"+fr.addr, "")
+	if v["name"] != "Coop scop-victime" {
+		t.Errorf("it's copy of the other co-op was overwritten: %v", v)
+	}
+	if c := it.catalogue("country=FR"); len(c) != 2 {
+		t.Errorf("it's catalogue of fr: %v, want the two co-ops", c)
+	}
+	_, ops, _ := it.admin.do("GET", "/api/v1/opportunities", "")
+	if strings.Contains(fmt.Sprint(ops), "Forged") {
+		t.Errorf("it lists a forged opportunity: %v", ops)
+	}
+}
+
+// TestKeyRefetchCooldown: signatures that do not verify make the node
+// fetch the named actor's key at most once per interval, for a peer
+// (whose cached key failed) and for an actor it does not know.
+func TestKeyRefetchCooldown(t *testing.T) {
+	n := MustFederatedNode(t, "fr", "FR")
+	peer := newFakePeer(t)
+	if s, b, _ := n.admin.do("POST", "/api/v1/peers", `{"url":"`+peer.actor()+`"}`); s != 201 {
+		t.Fatalf("add the fake peer: %d %v", s, b)
+	}
+	inbox := "http://" + n.addr + "/inbox"
+	// A good activity caches the peer's key.
+	if s, b := post(t, inbox, organization(peer.srv.URL+"/m/ok", peer.actor(), "Cooperativa OK"), peer.key, peer.keyID(), time.Now(), nil); s != 202 {
+		t.Fatalf("good activity: %d %s", s, b)
+	}
+	forger, _ := rsa.GenerateKey(rand.Reader, 2048)
+	before := peer.fetched.Load()
+	for i := 0; i < 100; i++ {
+		if s, _ := post(t, inbox, organization(fmt.Sprintf("%s/m/%d", peer.srv.URL, i), peer.actor(), "Forged"), forger, peer.keyID(), time.Now(), nil); s != 401 {
+			t.Fatalf("forged post %d: %d, want 401", i, s)
+		}
+	}
+	if got := peer.fetched.Load() - before; got > 1 {
+		t.Errorf("100 bad signatures naming a peer made %d key fetches, want at most 1", got)
+	}
+	stranger := newFakePeer(t) // not a peer of the node
+	for i := 0; i < 100; i++ {
+		if s, _ := post(t, inbox, organization(fmt.Sprintf("%s/m/%d", stranger.srv.URL, i), stranger.actor(), "Forged"), forger, stranger.keyID(), time.Now(), nil); s != 401 {
+			t.Fatalf("forged post %d as a stranger: %d, want 401", i, s)
+		}
+	}
+	if got := stranger.fetched.Load(); got > 1 {
+		t.Errorf("100 bad signatures naming an unknown actor made %d key fetches, want at most 1", got)
+	}
+}
