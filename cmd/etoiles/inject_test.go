@@ -5,7 +5,9 @@ import (
 	"crypto/rsa"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -110,5 +112,84 @@ func TestKeyRefetchCooldown(t *testing.T) {
 	}
 	if got := stranger.fetched.Load(); got > 1 {
 		t.Errorf("100 bad signatures naming an unknown actor made %d key fetches, want at most 1", got)
+	}
+}
+
+// syncBuffer is a log sink safe for the node's goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// TestRemoteInvalidURLs: a peer's URLs that are not valid URLs are
+// dropped (the object is kept) or, where the URL is essential, the object
+// is refused; either way an INFO line says why.
+func TestRemoteInvalidURLs(t *testing.T) {
+	logs := &syncBuffer{}
+	n := newTestNode(t, "fr", nil)
+	n.log = slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	n.run("FR")
+	peer := newFakePeer(t)
+	if s, b, _ := n.admin.do("POST", "/api/v1/peers", `{"url":"`+peer.actor()+`"}`); s != 201 {
+		t.Fatalf("add the fake peer: %d %v", s, b)
+	}
+	inbox := "http://" + n.addr + "/inbox"
+	send := func(obj map[string]any) {
+		t.Helper()
+		body, _ := json.Marshal(map[string]any{"@context": "https://www.w3.org/ns/activitystreams",
+			"id": obj["id"].(string) + "#create", "type": "Create", "actor": peer.actor(), "object": obj})
+		if s, b := post(t, inbox, body, peer.key, peer.keyID(), time.Now(), nil); s != 202 {
+			t.Fatalf("post %s: %d %s", obj["id"], s, b)
+		}
+	}
+	send(map[string]any{"id": peer.srv.URL + "/m/js", "type": "Organization", "name": "Cooperativa JS", "country": "IT",
+		"competences": []string{"72413000"}, "url": "javascript:alert(4)"})
+	event := func(id string, extra map[string]any) map[string]any {
+		e := map[string]any{"id": peer.srv.URL + "/events/" + id, "type": "Event", "name": "Giornata " + id, "nameMap": map[string]string{"it": "Giornata " + id},
+			"startTime": "2027-03-10T08:30:00Z", "endTime": "2027-03-10T16:30:00Z", "timezone": "Europe/Rome",
+			"location": []any{map[string]any{"type": "Place", "name": "Sala", "address": "Via Roma 1"},
+				map[string]any{"type": "VirtualLocation", "url": `https://visio.example/a"onmouseover="alert(1)`}}}
+		for k, v := range extra {
+			e[k] = v
+		}
+		return e
+	}
+	send(event("dropped", nil))
+	send(event("refused", map[string]any{"joinMode": "external", "externalParticipationUrl": "javascript:alert(5)"}))
+	id := "js@" + strings.TrimPrefix(peer.srv.URL, "http://")
+	waitFor(t, 5*time.Second, "the co-op and the event stored", func() (bool, string) {
+		s, m, _ := n.admin.do("GET", "/api/v1/members/"+id, "")
+		_, evs, _ := n.admin.do("GET", "/api/v1/events?origin=remote", "")
+		return s == 200 && strings.Contains(fmt.Sprint(evs), "Giornata dropped") && strings.Contains(logs.String(), "/events/refused#create"),
+			fmt.Sprint(m, evs, logs.String())
+	})
+	if _, m, _ := n.admin.do("GET", "/api/v1/members/"+id, ""); m["website"] != nil {
+		t.Errorf("the javascript: website was kept: %v", m)
+	}
+	_, evs, _ := n.admin.do("GET", "/api/v1/events?origin=remote", "")
+	if s := fmt.Sprint(evs); strings.Contains(s, "onmouseover") || strings.Contains(s, "Giornata refused") {
+		t.Errorf("remote events keep an invalid URL or an event whose registration URL is invalid: %s", s)
+	}
+	out := logs.String()
+	for _, want := range []string{
+		`level=INFO msg="remote URL dropped" component=federation kind=member`, `field=website url=javascript:alert(4) reason="it is not an absolute http or https URL"`,
+		`level=INFO msg="remote URL dropped" component=federation kind=event`, `field=location.url`, `reason="it contains a space, a quote`,
+		`level=INFO msg="inbox: activity refused"`,
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the log lacks %s:\n%s", want, out)
+		}
 	}
 }
