@@ -3,9 +3,11 @@ package main
 import (
 	"crypto/rand"
 	"crypto/rsa"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -192,4 +194,42 @@ func TestRemoteInvalidURLs(t *testing.T) {
 			t.Errorf("the log lacks %s:\n%s", want, out)
 		}
 	}
+}
+
+// TestUnbuiltActivityInDeliveryHealth: an object that cannot be built (a
+// row written before today's validation, here a summary under a key that
+// is no language tag) does not vanish into a WARN: the peer's delivery
+// health shows it, while the other co-ops of the backfill still go.
+func TestUnbuiltActivityInDeliveryHealth(t *testing.T) {
+	fr, it := MustFederatedNode(t, "fr", "FR"), MustFederatedNode(t, "it", "IT")
+	fr.mustMember("scop-ancienne", "FR", "72413000")
+	fr.mustMember("scop-bonne", "FR", "72413000")
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(fr.dir, dbFile)+"?_pragma=busy_timeout(5000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(`UPDATE members SET summary = '{"fr_FR":"vieux"}' WHERE id = 'scop-ancienne'`); err != nil {
+		t.Fatal(err)
+	}
+	MustMesh(t, fr, it)
+	waitFor(t, 5*time.Second, "the good co-op on it", func() (bool, string) {
+		c := it.catalogue("country=FR")
+		return len(c) == 1, fmt.Sprint(c)
+	})
+	waitFor(t, 5*time.Second, "the unbuilt activity in fr's delivery health", func() (bool, string) {
+		_, b, _ := fr.admin.do("GET", "/api/v1/peers", "")
+		items, _ := b["items"].([]any)
+		for _, x := range items {
+			p := x.(map[string]any)
+			d, _ := p["delivery"].(map[string]any)
+			if p["url"] == it.actor() && d["dead"] == float64(1) && strings.Contains(fmt.Sprint(d["last_error"]), "could not build the activity") &&
+				d["unreachable"] == false {
+				return true, ""
+			}
+		}
+		return false, fmt.Sprint(items)
+	})
+	_, page, _ := fr.admin.do("GET", "/api/v1/peers", "")
+	t.Logf("fr's peers: %v", page)
 }
