@@ -65,6 +65,24 @@ func TestMemberCannotForgeThroughWebsite(t *testing.T) {
 		_, b, _ := it.admin.do("GET", "/api/v1/members/"+id, "")
 		return b["website"] == "https://mallory.example/coop?a=1&b=2", fmt.Sprint(b)
 	})
+	// Text fields carry anything a person may type, and the peer stores
+	// exactly what the origin has.
+	hostile := map[string]any{"name": `Coop "M" \ </p><script>&amp;`, "legal_form": `SCOP","id":"x`,
+		"summary": map[string]string{"fr": "ligne\tun \\\" <b>é</b> 😀 \u2028 & fin", "en": `a\"b`}, "tags": []string{`<x>&"y"`}}
+	body, _ := json.Marshal(hostile)
+	s, origin, _ := mallory.do("PATCH", "/api/v1/members/scop-mallory", string(body))
+	if s != 200 {
+		t.Fatalf("hostile text: %d %v", s, origin)
+	}
+	waitFor(t, 5*time.Second, "the hostile text on it", func() (bool, string) {
+		_, b, _ := it.admin.do("GET", "/api/v1/members/"+id, "")
+		for _, k := range []string{"name", "legal_form", "summary", "tags", "website"} {
+			if fmt.Sprint(b[k]) != fmt.Sprint(origin[k]) {
+				return false, fmt.Sprintf("%s: %v on it, %v on fr", k, b[k], origin[k])
+			}
+		}
+		return true, ""
+	})
 	_, b, _ := it.admin.do("GET", "/api/v1/members/"+id, "")
 	if lf, _ := b["legal_form"].(string); lf == "INJECTED" {
 		t.Errorf("it stores the injected legal form: %v", b)
