@@ -105,7 +105,7 @@ func (f *Federation) fanOutContent(ctx context.Context, data []byte) error {
 	act.SetTo(vocab.Public).SetCc(f.uris.Followers())
 	body, err := act.Marshal()
 	if err != nil {
-		return &permanentError{err}
+		return f.unbuilt(ctx, id, err, targets...)
 	}
 	if err := f.store.AddOutboxItem(ctx, node.OutboxItem{ActivityID: id, Public: true, Body: body, Published: f.now().UTC()}); err != nil {
 		return err
@@ -279,13 +279,13 @@ func escapeText(s string) string {
 func (f *Federation) applyContent(ctx context.Context, act, obj *vocab.Item, origin string) (handled bool, err error) {
 	switch {
 	case obj.Is("Article"), obj.Is("Note") && obj.Get("name") != nil:
-		n := remoteNews(obj, origin)
+		n := remoteNews(obj, origin, f.urlCheck(ctx, "news", obj.ID()).keep)
 		if len(n.Title) == 0 {
 			return true, refuse("%s has no name", obj.ID())
 		}
 		return true, f.store.UpsertRemoteNews(ctx, act.ID(), firstType(act), n)
 	case obj.Is("Event"):
-		e, err := remoteEvent(obj, origin)
+		e, err := remoteEvent(obj, origin, f.urlCheck(ctx, "event", obj.ID()).keep)
 		if err != nil {
 			return true, &permanentError{err}
 		}
@@ -320,7 +320,7 @@ func stringOf(it *vocab.Item, term string) string {
 	return s
 }
 
-func remoteNews(obj *vocab.Item, origin string) *node.NewsItem {
+func remoteNews(obj *vocab.Item, origin string, keep func(field, u string) string) *node.NewsItem {
 	n := &node.NewsItem{
 		Title: textMap(obj, "name"), Summary: news.StripMap(abstractOf(obj)),
 		Content: news.SanitizeMap(textMap(obj, "content")), Origin: origin, APID: obj.ID(), Published: true,
@@ -328,7 +328,7 @@ func remoteNews(obj *vocab.Item, origin string) *node.NewsItem {
 		License: stringOf(obj, "license"),
 	}
 	n.Author.Name = news.StripHTML(stringOf(obj, "authorName"))
-	if u := first(obj.IRIs("url")); u != "" && sameHost(u, origin) {
+	if u := keep("url", first(obj.IRIs("url"))); u != "" && sameHost(u, origin) {
 		n.Link = u
 	} else {
 		n.Link = obj.ID()
@@ -342,8 +342,8 @@ func remoteNews(obj *vocab.Item, origin string) *node.NewsItem {
 		if a.IsIRI() || !(a.Is("Image") || a.Is("Document")) {
 			continue
 		}
-		im := node.Image{URL: first(a.IRIs("url")), MediaType: stringOf(a, "mediaType"), Alt: news.StripMap(a.NameMap())}
-		if im.URL != "" && (strings.HasPrefix(im.URL, "https://") || strings.HasPrefix(im.URL, "http://")) {
+		im := node.Image{URL: keep("attachment.url", first(a.IRIs("url"))), MediaType: stringOf(a, "mediaType"), Alt: news.StripMap(a.NameMap())}
+		if im.URL != "" {
 			n.Images = append(n.Images, im)
 		}
 	}
@@ -373,16 +373,16 @@ var statusOfTerm = map[string]node.EventStatus{
 	"CONFIRMED": node.EventConfirmed, "TENTATIVE": node.EventTentative, "CANCELLED": node.EventCancelled,
 }
 
-func remoteEvent(obj *vocab.Item, origin string) (*node.CalendarEvent, error) {
+func remoteEvent(obj *vocab.Item, origin string, keep func(field, u string) string) (*node.CalendarEvent, error) {
 	e := &node.CalendarEvent{
 		Name: textMap(obj, "name"), Description: news.SanitizeMap(textMap(obj, "content")),
 		Start: timeOf(obj, "startTime"), End: timeOf(obj, "endTime"), Timezone: stringOf(obj, "timezone"),
-		JoinMode: node.JoinMode(stringOf(obj, "joinMode")), JoinURL: stringOf(obj, "externalParticipationUrl"),
+		JoinMode: node.JoinMode(stringOf(obj, "joinMode")), JoinURL: keep("externalParticipationUrl", stringOf(obj, "externalParticipationUrl")),
 		Category: stringOf(obj, "category"), Origin: origin, APID: obj.ID(), Published: true, Revision: revisionOf(obj),
 		CreatedAt: timeOf(obj, "published"), UpdatedAt: timeOf(obj, "updated"),
 	}
 	e.Author.Name = news.StripHTML(stringOf(obj, "authorName"))
-	if u := first(obj.IRIs("url")); u != "" && sameHost(u, origin) {
+	if u := keep("url", first(obj.IRIs("url"))); u != "" && sameHost(u, origin) {
 		e.Link = u
 	} else {
 		e.Link = obj.ID()
@@ -398,7 +398,7 @@ func remoteEvent(obj *vocab.Item, origin string) (*node.CalendarEvent, error) {
 	for _, loc := range obj.Items("location") {
 		switch {
 		case loc.Is("VirtualLocation"):
-			e.OnlineURL = first(loc.IRIs("url"))
+			e.OnlineURL = keep("location.url", first(loc.IRIs("url")))
 		case !loc.IsIRI():
 			a := &node.Address{Name: stringOf(loc, "name")}
 			var pa struct {
@@ -421,7 +421,7 @@ func remoteEvent(obj *vocab.Item, origin string) (*node.CalendarEvent, error) {
 	}
 	for _, a := range obj.Items("attachment") {
 		if a.Is("Link") && stringOf(a, "name") == onlineAddressName && e.OnlineURL == "" {
-			e.OnlineURL = stringOf(a, "href")
+			e.OnlineURL = keep("attachment.href", stringOf(a, "href"))
 		}
 	}
 	for _, t := range obj.Items("tag") {

@@ -43,6 +43,10 @@ type Config struct {
 	// fetched again; default 24 h. A failed verification refetches it
 	// at once.
 	KeyTTL time.Duration
+	// KeyRefetchInterval is the least time between two fetches of one
+	// remote key, whether the first came from an unknown actor or from a
+	// signature that did not verify with the cached key; default 1 min.
+	KeyRefetchInterval time.Duration
 	// InboxRate is the sustained number of inbox requests per second one
 	// client address may make (and, once verified, one signer), with a
 	// burst of ten times that; default 50.
@@ -94,6 +98,9 @@ func (c *Config) defaults() {
 	if c.KeyTTL <= 0 {
 		c.KeyTTL = 24 * time.Hour
 	}
+	if c.KeyRefetchInterval <= 0 {
+		c.KeyRefetchInterval = time.Minute
+	}
 	if c.InboxRate <= 0 {
 		c.InboxRate = 50
 	}
@@ -121,6 +128,7 @@ type Federation struct {
 	now    func() time.Time
 
 	limiter   *inboxLimiter
+	keyFetch  *keyFetches
 	gate      inboxGate
 	committed func()
 	cancel    context.CancelFunc
@@ -149,6 +157,7 @@ func New(cfg Config, keys *Keys, store Store, queue Queue, logger *slog.Logger) 
 	f.reportDue = make(chan struct{}, 1)
 	f.signer = &Signer{Key: keys.RSA, KeyID: u.MainKey(), Now: func() time.Time { return f.now() }}
 	f.limiter = newInboxLimiter(cfg.InboxRate, int(cfg.InboxRate*10))
+	f.keyFetch = newKeyFetches(cfg.KeyRefetchInterval, func() time.Time { return f.now() })
 	if f.cfg.Verifier.Now == nil {
 		f.cfg.Verifier.Now = func() time.Time { return f.now() }
 	}

@@ -121,12 +121,17 @@ func (f *Federation) getKey(ctx context.Context, keyID string, refresh bool) (cr
 	if err := f.client.CheckURL(keyID); err != nil {
 		return nil, "", err
 	}
-	if !refresh {
-		owner, pemText, fetched, err := f.store.CachedKey(ctx, keyID)
-		if err == nil && f.now().Sub(fetched) < f.cfg.KeyTTL {
+	owner, pemText, fetched, cerr := f.store.CachedKey(ctx, keyID)
+	if !refresh && cerr == nil && f.now().Sub(fetched) < f.cfg.KeyTTL {
+		k, err := httpsig.ParsePublicKeyPEM([]byte(pemText))
+		return k, owner, err
+	}
+	if !f.keyFetch.allow(keyID) {
+		if !refresh && cerr == nil { // expired, but fetched a moment ago: keep it
 			k, err := httpsig.ParsePublicKeyPEM([]byte(pemText))
 			return k, owner, err
 		}
+		return nil, "", fmt.Errorf("%s: %w", keyID, ErrKeyCooldown)
 	}
 	doc := keyID
 	if u, err := url.Parse(keyID); err == nil {
@@ -137,7 +142,7 @@ func (f *Federation) getKey(ctx context.Context, keyID string, refresh bool) (cr
 	if err != nil {
 		return nil, "", fmt.Errorf("fetch key %s: %w", keyID, err)
 	}
-	owner, pemText, err := findKey(body, keyID)
+	owner, pemText, err = findKey(body, keyID)
 	if err != nil {
 		return nil, "", err
 	}

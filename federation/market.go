@@ -153,7 +153,8 @@ func (f *Federation) backfillListings(ctx context.Context, peer *node.Peer, epoc
 		act := vocab.NewActivity("Create", id, f.uris.Actor(), f.proposalObject(l)).SetPublished(l.UpdatedAt).SetTo(peer.ActorURL)
 		body, err := act.Marshal()
 		if err != nil {
-			return &permanentError{err}
+			_ = f.unbuilt(ctx, id, err, peer) // the other objects still go
+			continue
 		}
 		if err := f.deliverTo(ctx, id, body, []*node.Peer{peer}); err != nil {
 			return err
@@ -167,7 +168,7 @@ func (f *Federation) sendTo(ctx context.Context, id string, act *vocab.Builder, 
 	act.SetTo(peer.ActorURL).SetPublished(f.now())
 	body, err := act.Marshal()
 	if err != nil {
-		return &permanentError{err}
+		return f.unbuilt(ctx, id, err, peer)
 	}
 	if err := f.store.AddOutboxItem(ctx, node.OutboxItem{ActivityID: id, Body: body, Published: f.now().UTC()}); err != nil {
 		return err

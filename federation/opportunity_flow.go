@@ -98,7 +98,7 @@ func (f *Federation) sendOffer(ctx context.Context, in *node.Interest, o *node.O
 	act.SetTo(peer.ActorURL)
 	body, err := act.Marshal()
 	if err != nil {
-		return &permanentError{err}
+		return f.unbuilt(ctx, f.offerID(in), err, peer)
 	}
 	return f.deliverTo(ctx, f.offerID(in), body, []*node.Peer{peer})
 }
@@ -127,6 +127,9 @@ func (f *Federation) applyOpportunity(ctx context.Context, act, obj *vocab.Item,
 	o, err := remoteOpportunity(obj, peer.ActorURL, peer.Country, f.now().UTC())
 	if err != nil {
 		return &permanentError{err}
+	}
+	if node.SourceIsURL(o.Source) {
+		o.Source = f.urlCheck(ctx, "opportunity", o.APID).keep("sourceReference", o.Source)
 	}
 	if o.LeadAPID != "" && !sameHost(o.LeadAPID, peer.ActorURL) {
 		return refuse("opportunity %s is led by %s, not a member of %s", o.APID, o.LeadAPID, peer.ActorURL)
@@ -322,7 +325,8 @@ func (f *Federation) backfillOpportunities(ctx context.Context, peer *node.Peer,
 		act := vocab.NewActivity("Create", id, f.uris.Actor(), f.opportunityObject(o)).SetPublished(o.UpdatedAt).SetTo(peer.ActorURL)
 		body, err := act.Marshal()
 		if err != nil {
-			return &permanentError{err}
+			_ = f.unbuilt(ctx, id, err, peer) // the other objects still go
+			continue
 		}
 		if err := f.deliverTo(ctx, id, body, []*node.Peer{peer}); err != nil {
 			return err

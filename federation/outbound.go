@@ -84,7 +84,7 @@ func (f *Federation) publish(ctx context.Context, id string, act *vocab.Builder,
 	}
 	body, err := act.Marshal()
 	if err != nil {
-		return &permanentError{err}
+		return f.unbuilt(ctx, id, err, peers...)
 	}
 	if err := f.store.AddOutboxItem(ctx, node.OutboxItem{ActivityID: id, Public: public, Body: body, Published: f.now().UTC()}); err != nil {
 		return err
@@ -130,7 +130,7 @@ func (f *Federation) send(ctx context.Context, id, typ string, object any, peer 
 	act := vocab.NewActivity(typ, id, f.uris.Actor(), object).SetTo(peer.ActorURL)
 	body, err := act.Marshal()
 	if err != nil {
-		return &permanentError{err}
+		return f.unbuilt(ctx, id, err, peer)
 	}
 	if record {
 		if err := f.store.AddOutboxItem(ctx, node.OutboxItem{ActivityID: id, Body: body, Published: f.now().UTC()}); err != nil {
@@ -156,7 +156,8 @@ func (f *Federation) backfill(ctx context.Context, peer *node.Peer, epoch string
 		act := vocab.NewActivity("Create", id, f.uris.Actor(), f.memberObject(m)).SetPublished(m.UpdatedAt).SetTo(peer.ActorURL)
 		body, err := act.Marshal()
 		if err != nil {
-			return &permanentError{err}
+			_ = f.unbuilt(ctx, id, err, peer) // the other objects still go
+			continue
 		}
 		if err := f.deliverTo(ctx, id, body, []*node.Peer{peer}); err != nil {
 			return err

@@ -122,6 +122,9 @@ func (f *Federation) apply(ctx context.Context, act *vocab.Item, signer string) 
 		if obj.IsIRI() {
 			return false, refuse("%s needs an embedded object", firstType(act))
 		}
+		if err := node.CheckURL(obj.ID()); err != nil {
+			return false, refuse("object id %q: it %v", obj.ID(), err)
+		}
 		if obj.Is("StatsReport") {
 			return false, f.applyReport(ctx, obj, actor)
 		}
@@ -139,6 +142,7 @@ func (f *Federation) apply(ctx context.Context, act *vocab.Item, signer string) 
 			if err != nil {
 				return false, &permanentError{err}
 			}
+			m.Website = f.urlCheck(ctx, "member", m.APID).keep("website", m.Website)
 			return true, f.store.UpsertRemoteMember(ctx, act.ID(), firstType(act), m)
 		}
 		return false, nil // a type we do not keep

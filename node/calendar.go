@@ -151,9 +151,7 @@ func (e *CalendarEvent) Validate() error {
 	if e.Address == nil && e.OnlineURL == "" {
 		p.Add("address", "or online_url is required: where the event takes place")
 	}
-	if e.OnlineURL != "" && !httpURL(e.OnlineURL) {
-		p.Add("online_url", "must be an http or https URL")
-	}
+	addURL(&p, "online_url", e.OnlineURL)
 	if e.Address != nil && e.Address.Country != "" && !ValidCountry(e.Address.Country) {
 		p.Add("address.country", "%q is not an ISO 3166-1 alpha-2 country code", e.Address.Country)
 	}
@@ -166,9 +164,10 @@ func (e *CalendarEvent) Validate() error {
 			p.Add("join_url", "is only for join_mode external")
 		}
 	case JoinExternal:
-		if !httpURL(e.JoinURL) {
+		if e.JoinURL == "" {
 			p.Add("join_url", "is required for join_mode external: an http or https registration URL")
 		}
+		addURL(&p, "join_url", e.JoinURL)
 	default:
 		p.Add("join_mode", "must be one of free, restricted, external")
 	}
@@ -187,9 +186,7 @@ func (e *CalendarEvent) Validate() error {
 		p.Add("accessibility.sign_language", "%q is not an ISO 639-3 sign language code (such as fsl, bfi, ase)", s)
 	}
 	checkMap(&p, "accessibility.notes", e.Accessibility.Notes, MaxNewsSummary, false)
-	if e.Link != "" && !httpURL(e.Link) {
-		p.Add("link", "must be an http or https URL")
-	}
+	addURL(&p, "link", e.Link)
 	return p.Err("validate event")
 }
 

@@ -2,7 +2,6 @@ package node
 
 import (
 	"fmt"
-	"net/url"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -213,12 +212,7 @@ func (m *Member) Validate() error {
 	if m.Region != "" && !ValidNUTS(m.Region, m.Country) && ValidCountry(m.Country) || m.Region != "" && !ValidNUTS(m.Region, "") {
 		p.Add("region", "%q is not a NUTS code in country %s", m.Region, m.Country)
 	}
-	if m.Website != "" {
-		u, err := url.Parse(m.Website)
-		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-			p.Add("website", "must be an http or https URL")
-		}
-	}
+	addURL(&p, "website", m.Website)
 	for tag, text := range m.Summary {
 		if !ValidLanguageTag(tag) {
 			p.Add("summary."+tag, "%q is not a known BCP 47 language tag", tag)

@@ -2,7 +2,6 @@ package node
 
 import (
 	"fmt"
-	"net/url"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -130,9 +129,7 @@ func (n *NewsItem) Validate() error {
 	} else if utf8.RuneCountInString(n.License) > MaxLicenseLen {
 		p.Add("license", "is longer than %d characters", MaxLicenseLen)
 	}
-	if n.Link != "" && !httpURL(n.Link) {
-		p.Add("link", "must be an http or https URL")
-	}
+	addURL(&p, "link", n.Link)
 	if len(n.Images) > MaxImages {
 		p.Add("images", "has more than %d images", MaxImages)
 	}
@@ -154,9 +151,7 @@ func (n *NewsItem) Validate() error {
 		if im.Data == nil && im.URL == "" {
 			p.Add(f+".data", "is required: the image file, base64-encoded")
 		}
-		if im.URL != "" && !httpURL(im.URL) {
-			p.Add(f+".url", "must be an http or https URL")
-		}
+		addURL(&p, f+".url", im.URL)
 		if im.MediaType != "" && !strings.Contains(imageMediaTypes, im.MediaType) {
 			p.Add(f+".data", "is %s; accepted: %s", im.MediaType, imageMediaTypes)
 		}
@@ -213,11 +208,6 @@ func checkTags(p *Problems, tags []string) {
 			checkName(p, fmt.Sprintf("tags[%d]", i), t)
 		}
 	}
-}
-
-func httpURL(s string) bool {
-	u, err := url.Parse(s)
-	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != ""
 }
 
 func sortedKeys(m map[string]string) []string {

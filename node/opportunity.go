@@ -2,7 +2,6 @@ package node
 
 import (
 	"fmt"
-	"net/url"
 	"sort"
 	"strings"
 	"time"
@@ -396,9 +395,9 @@ func (o *Opportunity) validate(p *Problems) {
 	}
 	if utf8.RuneCountInString(o.Source) > MaxSourceLen {
 		p.Add("source", "is longer than %d characters", MaxSourceLen)
-	} else if strings.Contains(o.Source, "://") {
-		if u, err := url.Parse(o.Source); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-			p.Add("source", "must be a notice number or an http(s) URL")
+	} else if SourceIsURL(o.Source) {
+		if err := CheckURL(o.Source); err != nil {
+			p.Add("source", "must be a notice number or an http(s) URL: it %v", err)
 		}
 	}
 	if !o.Status.Valid() {
@@ -486,4 +485,13 @@ func joinStatuses(ss []OpportunityStatus) string {
 		parts[i] = string(s)
 	}
 	return strings.Join(parts, ", ")
+}
+
+// SourceIsURL reports whether an opportunity's source is meant as a URL,
+// which CheckURL must then accept, rather than a notice number: it holds
+// "://" or starts with a scheme that runs code or embeds a document
+// (javascript:, vbscript:, data:).
+func SourceIsURL(s string) bool {
+	l := strings.ToLower(strings.TrimSpace(s))
+	return strings.Contains(l, "://") || strings.HasPrefix(l, "javascript:") || strings.HasPrefix(l, "vbscript:") || strings.HasPrefix(l, "data:")
 }

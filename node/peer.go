@@ -106,6 +106,11 @@ func (p *Peer) DeliveryInbox() string {
 	return p.Inbox
 }
 
+// UnbuiltPrefix starts the last error of a delivery recorded dead because
+// the activity could not be built: the peer is not at fault, and the
+// delivery health shows the error.
+const UnbuiltPrefix = "could not build the activity: "
+
 // Delivery states.
 const (
 	DeliveryPending   = "pending"

@@ -23,6 +23,8 @@ type testNode struct {
 	admin  client
 	ln     net.Listener
 	config func(*Config)
+	// log, when set, replaces the test logger (ETOILES_TEST_LOG).
+	log *slog.Logger
 }
 
 func (n *testNode) actor() string { return "http://" + n.addr + "/actor" }
@@ -72,7 +74,11 @@ func (n *testNode) start(ln net.Listener, country string) {
 	if n.config != nil {
 		n.config(&cfg)
 	}
-	n.main = &Main{Config: cfg, Listener: ln, Logger: testLogger(n.tb, n.name)}
+	logger := testLogger(n.tb, n.name)
+	if n.log != nil {
+		logger = n.log
+	}
+	n.main = &Main{Config: cfg, Listener: ln, Logger: logger}
 	if err := n.main.Run(context.Background()); err != nil {
 		n.tb.Fatalf("start %s: %v", n.name, err)
 	}

@@ -26,6 +26,7 @@ type fakePeer struct {
 	srv      *httptest.Server
 	key      *rsa.PrivateKey
 	received atomic.Int64
+	fetched  atomic.Int64 // GET /actor requests
 }
 
 func (p *fakePeer) actor() string { return p.srv.URL + "/actor" }
@@ -42,6 +43,7 @@ func newFakePeer(tb testing.TB) *fakePeer {
 	pub := string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}))
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /actor", func(w http.ResponseWriter, r *http.Request) {
+		p.fetched.Add(1)
 		w.Header().Set("Content-Type", "application/activity+json")
 		json.NewEncoder(w).Encode(map[string]any{
 			"@context": []string{"https://www.w3.org/ns/activitystreams", "https://w3id.org/security/v1"},

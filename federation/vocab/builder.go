@@ -315,17 +315,13 @@ func (b *Builder) tree() (map[string]any, error) {
 	if b.err != nil {
 		return nil, b.err
 	}
-	raw, err := ap.MarshalJSON(b.item)
+	t, err := apTree(b.item)
 	if err != nil {
-		return nil, fmt.Errorf("vocab: go-ap: %w", err)
-	}
-	t, err := decodeTree(raw)
-	if err != nil {
-		return nil, fmt.Errorf("vocab: go-ap wrote invalid JSON: %w", err)
+		return nil, err
 	}
 	doc, ok := t.(map[string]any)
 	if !ok {
-		return nil, fmt.Errorf("vocab: go-ap wrote %T, want an object", t)
+		return nil, fmt.Errorf("vocab: %s is written as %T, want an object", b.types[0], t)
 	}
 	if len(b.types) > 1 {
 		types := make([]any, len(b.types))

@@ -207,8 +207,9 @@ func (db *DB) fillDelivery(ctx context.Context, p *node.Peer) error {
 	}
 	var lastErr sql.NullString
 	var next, success sql.NullString
-	_ = db.read.QueryRowContext(ctx, `SELECT last_error, next_attempt FROM deliveries WHERE peer_id = ? AND state = 'pending' AND last_error <> ''
-		ORDER BY updated_at DESC LIMIT 1`, p.ID).Scan(&lastErr, &next)
+	_ = db.read.QueryRowContext(ctx, `SELECT last_error, next_attempt FROM deliveries WHERE peer_id = ? AND last_error <> ''
+		AND (state = 'pending' OR state = 'dead' AND substr(last_error, 1, ?) = ?)
+		ORDER BY updated_at DESC LIMIT 1`, p.ID, len(node.UnbuiltPrefix), node.UnbuiltPrefix).Scan(&lastErr, &next)
 	_ = db.read.QueryRowContext(ctx, `SELECT max(updated_at) FROM deliveries WHERE peer_id = ? AND state = 'delivered'`, p.ID).Scan(&success)
 	d.LastError = lastErr.String
 	if next.Valid {
@@ -221,7 +222,8 @@ func (db *DB) fillDelivery(ctx context.Context, p *node.Peer) error {
 	}
 	// Unreachable: the newest finished delivery died.
 	var newest string
-	if err := db.read.QueryRowContext(ctx, `SELECT state FROM deliveries WHERE peer_id = ? AND state <> 'pending' ORDER BY updated_at DESC LIMIT 1`, p.ID).Scan(&newest); err == nil {
+	if err := db.read.QueryRowContext(ctx, `SELECT state FROM deliveries WHERE peer_id = ? AND state <> 'pending'
+		AND substr(last_error, 1, ?) <> ? ORDER BY updated_at DESC LIMIT 1`, p.ID, len(node.UnbuiltPrefix), node.UnbuiltPrefix).Scan(&newest); err == nil {
 		d.Unreachable = newest == node.DeliveryDead
 	}
 	return rows.Err()
