@@ -16,8 +16,10 @@ import (
 
 // hostileParts are what broke the go-ap writer or could break a JSON or
 // HTML writer: quotes, backslashes, markup, control characters, Unicode.
-var hostileParts = []string{`"`, `\`, `\"`, `","id":"https://fr.example/members/other`, `<`, `>`, `&`, "\x01", "\x1f", "\t",
-	"\u2028", "\u00e9", "\u6f22", "\U0001F600", "a", "Z", "}", "{", ",", ":", "/", "'", "%22"}
+// (Control characters, tabs and line separators are refused by the domain
+// rules before anything is built: node's TestNameAndTextRunes.)
+var hostileParts = []string{`"`, `\`, `\"`, `","id":"https://fr.example/members/other`, `<`, `>`, `&`,
+	"\u00e9", "\u6f22", "\U0001F600", "a", "Z", "}", "{", ",", ":", "/", "'", "%22"}
 
 // hostile returns a random non-empty string of hostile parts, without
 // leading or trailing space (domain Normalize trims them).
