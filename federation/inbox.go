@@ -121,13 +121,18 @@ func (f *Federation) getKey(ctx context.Context, keyID string, refresh bool) (cr
 	if err := f.client.CheckURL(keyID); err != nil {
 		return nil, "", err
 	}
+	unlock := f.keyFetch.lock(keyID)
+	defer unlock()
 	owner, pemText, fetched, cerr := f.store.CachedKey(ctx, keyID)
 	if !refresh && cerr == nil && f.now().Sub(fetched) < f.cfg.KeyTTL {
 		k, err := httpsig.ParsePublicKeyPEM([]byte(pemText))
 		return k, owner, err
 	}
 	if !f.keyFetch.allow(keyID) {
-		if !refresh && cerr == nil { // expired, but fetched a moment ago: keep it
+		if cerr == nil {
+			// Fetched a moment ago (perhaps by a request that arrived
+			// together with this one): use that key; a signature it does
+			// not verify is refused with 401.
 			k, err := httpsig.ParsePublicKeyPEM([]byte(pemText))
 			return k, owner, err
 		}

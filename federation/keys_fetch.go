@@ -23,12 +23,42 @@ type keyFetches struct {
 	interval time.Duration
 	now      func() time.Time
 
-	mu   sync.Mutex
-	last map[string]time.Time
+	mu    sync.Mutex
+	last  map[string]time.Time
+	locks map[string]*keyLock
+}
+
+type keyLock struct {
+	sync.Mutex
+	users int
 }
 
 func newKeyFetches(interval time.Duration, now func() time.Time) *keyFetches {
-	return &keyFetches{interval: interval, now: now, last: make(map[string]time.Time)}
+	return &keyFetches{interval: interval, now: now, last: make(map[string]time.Time), locks: make(map[string]*keyLock)}
+}
+
+// lock serialises the lookups of one key, so that requests arriving
+// together while its first fetch is in flight wait for that fetch and
+// read its result from the cache instead of being refused by the
+// cooldown. It returns the unlock function.
+func (k *keyFetches) lock(keyID string) func() {
+	k.mu.Lock()
+	l := k.locks[keyID]
+	if l == nil {
+		l = &keyLock{}
+		k.locks[keyID] = l
+	}
+	l.users++
+	k.mu.Unlock()
+	l.Lock()
+	return func() {
+		l.Unlock()
+		k.mu.Lock()
+		if l.users--; l.users == 0 {
+			delete(k.locks, keyID)
+		}
+		k.mu.Unlock()
+	}
 }
 
 // allow reports whether keyID may be fetched now, and if so records the
