@@ -292,6 +292,27 @@ func (c *container) logs(tb testing.TB) string {
 	return s
 }
 
+// logsUntil returns the container's logs once ok accepts them, or after
+// ten seconds whatever they are then. Docker hands a container's output to
+// its log driver asynchronously: a node that answered a moment ago may not
+// have its line in the logs yet.
+func (c *container) logsUntil(tb testing.TB, ok func(logs string) bool) string {
+	tb.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		s := c.logs(tb)
+		if ok(s) || time.Now().After(deadline) {
+			return s
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// has is the logsUntil condition of logs holding want.
+func has(want string) func(string) bool {
+	return func(s string) bool { return strings.Contains(s, want) }
+}
+
 // tail returns the last n log lines, or the reason it cannot.
 func (c *container) tail(n int) string {
 	s, err := c.readLogs(fmt.Sprint(n))

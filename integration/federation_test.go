@@ -240,7 +240,7 @@ func TestFederationExternalNATS(t *testing.T) {
 		nodes = append(nodes, mustStartNational(t, n, cc, "--nats-url", "nats://"+ns+":4222"))
 	}
 	for _, nd := range nodes {
-		if logs := nd.logs(t); !strings.Contains(logs, "nats=external") {
+		if logs := nd.logsUntil(t, has("nats=external")); !strings.Contains(logs, "nats=external") {
 			t.Fatalf("%s does not say it uses external NATS:\n%s", nd.hostname, logs)
 		}
 	}

@@ -22,7 +22,7 @@ func TestExternalNATS(t *testing.T) {
 	if st, r, err := fr.readyz(t); err != nil || st != http.StatusOK || r.Checks["nats"] != "ok" {
 		t.Fatalf("/readyz = %d %+v %v, want 200 with nats ok", st, r, err)
 	}
-	if logs := fr.logs(t); !strings.Contains(logs, "nats=external") {
+	if logs := fr.logsUntil(t, has("nats=external")); !strings.Contains(logs, "nats=external") {
 		t.Errorf("node logs do not say it uses external NATS:\n%s", logs)
 	}
 	admin := fr.token(t, "admin")

@@ -28,7 +28,7 @@ func TestNodeSurvivesRestart(t *testing.T) {
 		t.Errorf("exit code after SIGTERM = %d, want 0", code)
 	}
 	t.Logf("graceful stop took %v", time.Since(stopped).Round(time.Millisecond))
-	logs := fr.logs(t)
+	logs := fr.logsUntil(t, has(`msg="etoiles node stopped"`))
 	for _, want := range []string{"msg=stopping reason=signal", `msg="etoiles node stopped"`} {
 		if !strings.Contains(logs, want) {
 			t.Errorf("logs after SIGTERM lack %q:\n%s", want, logs)
@@ -43,7 +43,7 @@ func TestNodeSurvivesRestart(t *testing.T) {
 	if st, v := fr.do(t, "GET", "/api/v1/members/scop-echo", admin, ""); st != http.StatusOK || v["name"] != "Scop Écho" {
 		t.Errorf("GET member after restart = %d %v, want Scop Écho", st, v)
 	}
-	if got := strings.Count(fr.logs(t), `msg="etoiles node ready"`); got != 2 {
+	if got := strings.Count(fr.logsUntil(t, func(s string) bool { return strings.Count(s, `msg="etoiles node ready"`) >= 2 }), `msg="etoiles node ready"`); got != 2 {
 		t.Errorf("logs say ready %d times, want 2 (one per start)", got)
 	}
 }
@@ -138,7 +138,7 @@ func TestImage(t *testing.T) {
 		t.Errorf("container user = %q, want 65532:65532", u)
 	}
 	// Without time/tzdata the process would fall back to UTC in scratch.
-	if logs := fr.logs(t); !regexp.MustCompile(`time=\S+\+0[12]:00 `).MatchString(logs) {
+	if logs := fr.logsUntil(t, has("etoiles node ready")); !regexp.MustCompile(`time=\S+\+0[12]:00 `).MatchString(logs) {
 		t.Errorf("with TZ=Europe/Paris the log times are not in Paris time:\n%s", logs)
 	}
 	started := time.Now()
