@@ -102,6 +102,9 @@ func (f *Federation) memberObject(m *node.Member) *vocab.Builder {
 	if m.LegalForm != "" {
 		b.Set("legalForm", m.LegalForm)
 	}
+	if m.InDirectory {
+		b.Set("publicDirectory", true)
+	}
 	for term, v := range map[string][]string{"competences": m.Competences, "languages": m.Languages, "tags": m.Tags} {
 		if len(v) > 0 {
 			b.Set(term, v)
@@ -132,6 +135,9 @@ func remoteMember(it *vocab.Item, origin string, now time.Time) (*node.Member, e
 	}
 	if urls := it.IRIs("url"); len(urls) > 0 {
 		m.Website = urls[0]
+	}
+	if raw := it.Get("publicDirectory"); raw != nil {
+		_ = json.Unmarshal(raw, &m.InDirectory) // anything but true keeps it hidden
 	}
 	var published time.Time
 	if raw := it.Get("published"); raw != nil && json.Unmarshal(raw, &published) == nil && !published.IsZero() {

@@ -64,6 +64,9 @@ type Member struct {
 	Contact     *Contact          `json:"contact,omitempty"`
 	Origin      string            `json:"origin,omitempty"`
 	APID        string            `json:"ap_id,omitempty"`
+	// InDirectory is the co-op's choice to show itself in the public
+	// directory, on its node and on its peers'.
+	InDirectory bool `json:"in_directory"`
 	// Revision orders the versions of a remote member: its node's time
 	// of the change, in nanoseconds. Zero for local members.
 	Revision  int64     `json:"-"`

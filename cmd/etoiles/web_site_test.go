@@ -56,6 +56,21 @@ func TestWebPublicSite(t *testing.T) {
 	if s, _, _ := echo.get("/admin/site"); s != http.StatusForbidden {
 		t.Errorf("a member at /admin/site = %d, want 403", s)
 	}
+	if _, body, _ := anon.get("/directory?trade=video"); !strings.Contains(body, `<a href="/directory/scop-echo">Scop Écho</a>`) {
+		t.Errorf("the directory lacks Écho, public by default:\n%s", body)
+	}
+	if _, body, _ := echo.get("/coops/scop-echo/edit"); !strings.Contains(body, `name="in_directory" value="1" checked`) {
+		t.Errorf("the profile form should show the directory box ticked:\n%s", body)
+	}
+	if s, _, _ := echo.post("/coops/scop-echo/edit", "name", "Scop Écho", "region", "FR101", "competences", "92111000", "action", "save"); s != http.StatusSeeOther {
+		t.Fatalf("saving the profile without the box = %d", s)
+	}
+	if _, body, _ := anon.get("/directory"); strings.Contains(body, "Scop Écho") {
+		t.Error("a co-op that unticked the box is still in the directory")
+	}
+	if s, _, _ := anon.get("/directory/scop-echo"); s != http.StatusNotFound {
+		t.Errorf("the page of a hidden co-op = %d, want 404", s)
+	}
 
 	admin := newBrowserAs(t, base, "en", adminEmail)
 	if s, body, _ := admin.get("/admin/site?lang=it"); s != 200 || !strings.Contains(body, `<option value="it" selected>`) {

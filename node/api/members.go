@@ -26,6 +26,9 @@ type memberInput struct {
 	Tags        []string          `json:"tags"`
 	Status      node.MemberStatus `json:"status"`
 	Contact     *node.Contact     `json:"contact"`
+	// InDirectory defaults to true: a new member shows in the public
+	// directory unless it says otherwise.
+	InDirectory *bool `json:"in_directory"`
 }
 
 func (s *Server) createMember(w http.ResponseWriter, r *http.Request, _ *auth.Principal) error {
@@ -35,7 +38,7 @@ func (s *Server) createMember(w http.ResponseWriter, r *http.Request, _ *auth.Pr
 	}
 	m := node.Member{ID: in.ID, Name: in.Name, LegalForm: in.LegalForm, Country: in.Country, Region: in.Region,
 		Website: in.Website, Summary: in.Summary, Languages: in.Languages, Competences: in.Competences,
-		Tags: in.Tags, Status: in.Status, Contact: in.Contact}
+		Tags: in.Tags, Status: in.Status, Contact: in.Contact, InDirectory: in.InDirectory == nil || *in.InDirectory}
 	created, err := s.Members.Create(r.Context(), &m)
 	if err != nil {
 		return err

@@ -18,8 +18,10 @@ type Query struct {
 	Language   string // BCP 47; "fr" also matches "fr-BE"
 	Origin     string // "local", "remote" or a peer's actor URL; "" = all
 	Status     node.MemberStatus
-	Limit      int
-	Offset     int
+	// Public keeps only the members shown in the public directory.
+	Public bool
+	Limit  int
+	Offset int
 }
 
 // Limits on queries.

@@ -113,6 +113,7 @@ type Patch struct {
 	Competences *[]string          `json:"competences"`
 	Tags        *[]string          `json:"tags"`
 	Contact     **node.Contact     `json:"contact"`
+	InDirectory *bool              `json:"in_directory"`
 }
 
 // Update applies a patch to a local member.
@@ -170,6 +171,9 @@ func apply(m *node.Member, p Patch) {
 	}
 	if p.Contact != nil {
 		m.Contact = *p.Contact
+	}
+	if p.InDirectory != nil {
+		m.InDirectory = *p.InDirectory
 	}
 }
 

@@ -35,11 +35,12 @@ type newMemberForm struct {
 	Name, Country, Region, Website, Email, Summary string
 	Status                                         node.MemberStatus
 	Statuses                                       []node.MemberStatus
+	InDirectory                                    bool
 }
 
 func (s *Server) newMemberPage(w http.ResponseWriter, r *http.Request, rq *request) error {
 	v := s.view(r, rq, "newmember.title")
-	v.D = &newMemberForm{Country: s.Info.Country, Status: node.StatusMember, Statuses: Statuses}
+	v.D = &newMemberForm{Country: s.Info.Country, Status: node.StatusMember, Statuses: Statuses, InDirectory: true}
 	s.render(w, http.StatusOK, "newmember", v)
 	return nil
 }
@@ -47,8 +48,8 @@ func (s *Server) newMemberPage(w http.ResponseWriter, r *http.Request, rq *reque
 func (s *Server) createMember(w http.ResponseWriter, r *http.Request, rq *request) error {
 	f := &newMemberForm{Name: r.PostFormValue("name"), Country: r.PostFormValue("country"), Region: r.PostFormValue("region"),
 		Website: r.PostFormValue("website"), Email: strings.TrimSpace(r.PostFormValue("email")), Summary: r.PostFormValue("summary"),
-		Status: node.MemberStatus(r.PostFormValue("status")), Statuses: Statuses}
-	m := &node.Member{Name: f.Name, Country: f.Country, Region: f.Region, Website: f.Website, Status: f.Status}
+		Status: node.MemberStatus(r.PostFormValue("status")), Statuses: Statuses, InDirectory: r.PostFormValue("in_directory") == "1"}
+	m := &node.Member{Name: f.Name, Country: f.Country, Region: f.Region, Website: f.Website, Status: f.Status, InDirectory: f.InDirectory}
 	if strings.TrimSpace(f.Summary) != "" {
 		m.Summary = map[string]string{rq.L.Tag: f.Summary}
 	}

@@ -47,16 +47,21 @@ func (s *Server) card(ctx context.Context, l *Locale, m *node.Member) card {
 }
 
 func (s *Server) cataloguePage(w http.ResponseWriter, r *http.Request, rq *request) error {
-	v := s.view(r, rq, "catalogue.title")
 	qv := r.URL.Query()
 	q := catalogue.Query{Text: qv.Get("q"), Competence: qv.Get("competence"), Country: qv.Get("country"),
 		Region: qv.Get("region"), Language: qv.Get("language"), Limit: 20}
-	page, _ := strconv.Atoi(qv.Get("page"))
-	if page < 1 {
+	return s.searchPage(w, r, rq, s.view(r, rq, "catalogue.title"), q, "catalogue")
+}
+
+// searchPage renders one page of a catalogue search with the page's
+// template: the catalogue, or the public directory.
+func (s *Server) searchPage(w http.ResponseWriter, r *http.Request, rq *request, v *view, q catalogue.Query, tmpl string) error {
+	page, _ := strconv.Atoi(r.URL.Query().Get("page"))
+	if page < 1 || page > 10000 {
 		page = 1
 	}
 	q.Offset = (page - 1) * q.Limit
-	data := map[string]any{"Q": q, "Page": page}
+	data := map[string]any{"Q": q, "Page": page, "Competence": q.Competence}
 	res, err := s.Catalogue.Search(r.Context(), q)
 	if v.Errors = problems(rq.L, err); err != nil && v.Errors == nil {
 		return err
@@ -72,12 +77,17 @@ func (s *Server) cataloguePage(w http.ResponseWriter, r *http.Request, rq *reque
 	if q.Offset+len(res.Items) < res.Total {
 		data["NextPage"] = pageLink(r, page+1)
 	}
+	if v.D != nil {
+		for k, x := range v.D.(map[string]any) {
+			data[k] = x
+		}
+	}
 	v.D = data
 	status := http.StatusOK
 	if v.Errors != nil {
 		status = http.StatusBadRequest
 	}
-	s.render(w, status, "catalogue", v)
+	s.render(w, status, tmpl, v)
 	return nil
 }
 
@@ -118,6 +128,7 @@ type editForm struct {
 	Query       string        // the CPV search text
 	Results     []codes.Entry // search results, unchecked
 	Searched    bool
+	InDirectory bool
 }
 
 type summaryField struct {
@@ -138,7 +149,7 @@ func (s *Server) editPage(w http.ResponseWriter, r *http.Request, rq *request) e
 	if err != nil {
 		return err
 	}
-	f := &editForm{Member: m, Name: m.Name, LegalForm: m.LegalForm, Website: m.Website, Region: m.Region,
+	f := &editForm{Member: m, Name: m.Name, LegalForm: m.LegalForm, Website: m.Website, Region: m.Region, InDirectory: m.InDirectory,
 		Languages: strings.Join(m.Languages, ", "), Competences: s.labelCodes(r.Context(), m.Competences, rq.L.Tag)}
 	f.Summaries = summaryFields(rq.L, m.Summary)
 	v := s.view(r, rq, "edit.title", m.Name)
@@ -199,7 +210,8 @@ func (s *Server) edit(w http.ResponseWriter, r *http.Request, rq *request) error
 	}
 	pf := r.PostForm
 	f := &editForm{Member: m, Name: pf.Get("name"), LegalForm: pf.Get("legal_form"), Website: pf.Get("website"),
-		Region: pf.Get("region"), Languages: pf.Get("languages"), Query: strings.TrimSpace(pf.Get("cpv_q"))}
+		Region: pf.Get("region"), Languages: pf.Get("languages"), Query: strings.TrimSpace(pf.Get("cpv_q")),
+		InDirectory: pf.Get("in_directory") == "1"}
 	summary := map[string]string{}
 	for key, vals := range pf {
 		if tag, ok := strings.CutPrefix(key, "summary-"); ok && len(vals) > 0 && strings.TrimSpace(vals[0]) != "" {
@@ -229,7 +241,7 @@ func (s *Server) edit(w http.ResponseWriter, r *http.Request, rq *request) error
 	}
 	langs, comps := splitList(f.Languages), append([]string{}, chosen...)
 	patch := membership.Patch{Name: &f.Name, LegalForm: &f.LegalForm, Website: &f.Website, Region: &f.Region,
-		Summary: &summary, Languages: &langs, Competences: &comps}
+		Summary: &summary, Languages: &langs, Competences: &comps, InDirectory: &f.InDirectory}
 	if _, err := s.Members.Update(r.Context(), m.ID, patch); err != nil {
 		if v.Errors = problems(rq.L, err); v.Errors == nil {
 			return err

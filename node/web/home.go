@@ -66,7 +66,7 @@ func (s *Server) publicHome(w http.ResponseWriter, r *http.Request, rq *request)
 	if err != nil {
 		return err
 	}
-	d := map[string]any{}
+	d := map[string]any{"Trades": trades}
 	for _, k := range siteKeys {
 		d[k] = s.siteText(rq.L, texts, k)
 	}

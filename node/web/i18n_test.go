@@ -36,6 +36,9 @@ var (
 	goKey     = regexp.MustCompile(`(?:\.T\(|view\(r, rq, )"([a-z0-9_.]+[a-z0-9])"`)
 	dynPrefix = map[string][]string{
 		"status.":               {"prospect", "member", "lapsed", "alumni"},
+		"trade.":                {"web", "hosting", "software", "graphics", "marketing", "video", "sound", "training"},
+		"site.field.":           {"intro", "trades", "project"},
+		"site.default.":         {"intro", "trades", "project"},
 		"peer.":                 {"pending", "accepted", "rejected", "blocked"},
 		"role.":                 {"admin", "member"},
 		"noderole.":             {"national", "confederation"},

@@ -194,6 +194,8 @@ var Routes = []Route{
 	{"GET /password/reset/{token}", anyone, (*Server).resetPage},
 	{"POST /password/reset/{token}", anyone, (*Server).reset},
 	{"GET /catalogue", loggedIn, (*Server).cataloguePage},
+	{"GET /directory", anyone, (*Server).directoryPage},
+	{"GET /directory/{id}", anyone, (*Server).directoryEntry},
 	{"GET /profile", people, (*Server).profile},
 	{"GET /coops/{id}/edit", people, (*Server).editPage},
 	{"POST /coops/{id}/edit", people, (*Server).edit},
@@ -286,7 +288,7 @@ func secureHeaders(h http.Handler) http.Handler {
 
 // cookieless are the public pages, which hold no form and set no cookie
 // for anonymous visitors.
-var cookieless = map[string]bool{"/": true, "GET /news": true, "GET /events": true, "GET /news/{id}": true, "GET /events/{id}": true}
+var cookieless = map[string]bool{"/": true, "GET /directory": true, "GET /directory/{id}": true, "GET /news": true, "GET /events": true, "GET /news/{id}": true, "GET /events/{id}": true}
 
 // request is what a handler knows about the request beyond net/http.
 type request struct {

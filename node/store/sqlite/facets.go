@@ -17,6 +17,8 @@ const (
 	facetCPV     = "zzcpv"
 	facetLang    = "zzl"
 	facetOrigin  = "zzo"
+	// facetPublic marks a member shown in the public directory.
+	facetPublic = "zzpublic"
 )
 
 func token(prefix, value string) string {
@@ -55,6 +57,9 @@ func facets(m *node.Member) []string {
 	}
 	add(token(facetCountry, m.Country))
 	add(originToken(m.Origin))
+	if m.InDirectory {
+		add(facetPublic)
+	}
 	if m.Origin != "" {
 		add(facetOrigin + "remote")
 	}

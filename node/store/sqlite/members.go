@@ -17,7 +17,7 @@ import (
 var _ membership.Store = (*DB)(nil)
 
 const memberColumns = `m.seq, m.id, m.origin, m.ap_id, m.name, m.legal_form, m.country, m.region, m.website,
-	m.summary, m.languages, m.competences, m.tags, m.status, m.contact, m.created_at, m.updated_at`
+	m.summary, m.languages, m.competences, m.tags, m.status, m.contact, m.created_at, m.updated_at, m.public`
 
 type scanner interface{ Scan(dest ...any) error }
 
@@ -29,7 +29,7 @@ func scanMember(s scanner) (*node.Member, int64, error) {
 		summary, langs, comps, tags, ca, ua string
 	)
 	err := s.Scan(&seq, &m.ID, &m.Origin, &apID, &m.Name, &m.LegalForm, &m.Country, &m.Region, &m.Website,
-		&summary, &langs, &comps, &tags, &m.Status, &contact, &ca, &ua)
+		&summary, &langs, &comps, &tags, &m.Status, &contact, &ca, &ua, &m.InDirectory)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -81,7 +81,7 @@ func memberArgs(m *node.Member) []any {
 	}
 	return []any{m.ID, m.Origin, apID, m.Name, m.LegalForm, m.Country, m.Region, m.Website,
 		mustJSON(summary), mustJSON(orEmpty(m.Languages)), mustJSON(orEmpty(m.Competences)), mustJSON(orEmpty(m.Tags)),
-		string(m.Status), contact, formatTime(m.CreatedAt), formatTime(m.UpdatedAt)}
+		string(m.Status), contact, formatTime(m.CreatedAt), formatTime(m.UpdatedAt), boolInt(m.InDirectory)}
 }
 
 // summaryText joins the summary's languages in a stable order for the
@@ -102,8 +102,8 @@ func summaryText(s map[string]string) string {
 // insertMember writes a member row and its index rows.
 func insertMember(ctx context.Context, tx *sql.Tx, m *node.Member) (int64, error) {
 	res, err := tx.ExecContext(ctx, `INSERT INTO members(id, origin, ap_id, name, legal_form, country, region, website,
-		summary, languages, competences, tags, status, contact, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, memberArgs(m)...)
+		summary, languages, competences, tags, status, contact, created_at, updated_at, public)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, memberArgs(m)...)
 	if isUniqueViolation(err) {
 		return 0, &node.Error{Code: node.ECONFLICT, Message: fmt.Sprintf("a member with id %q already exists", m.ID), Op: "create member"}
 	}
@@ -178,7 +178,7 @@ func updateMember(ctx context.Context, tx *sql.Tx, m *node.Member) error {
 	args := append(memberArgs(m)[1:], m.ID)
 	var seq int64
 	err := tx.QueryRowContext(ctx, `UPDATE members SET origin = ?, ap_id = ?, name = ?, legal_form = ?, country = ?, region = ?,
-		website = ?, summary = ?, languages = ?, competences = ?, tags = ?, status = ?, contact = ?, created_at = ?, updated_at = ?
+		website = ?, summary = ?, languages = ?, competences = ?, tags = ?, status = ?, contact = ?, created_at = ?, updated_at = ?, public = ?
 		WHERE id = ? RETURNING seq`, args...).Scan(&seq)
 	if errors.Is(err, sql.ErrNoRows) {
 		return &node.Error{Code: node.ENOTFOUND, Message: fmt.Sprintf("member %q not found", m.ID), Op: "update member"}

@@ -31,6 +31,9 @@ func matchExpr(q catalogue.Query, competencePrefix string) string {
 	if q.Language != "" {
 		f = append(f, token(facetLang, q.Language))
 	}
+	if q.Public {
+		f = append(f, facetPublic)
+	}
 	switch q.Origin {
 	case "":
 	case "local":
@@ -131,6 +134,9 @@ func (db *DB) searchInactive(ctx context.Context, q catalogue.Query, competenceP
 	if q.Language != "" {
 		where = append(where, "EXISTS (SELECT 1 FROM json_each(m.languages) l WHERE l.value = ? OR l.value LIKE ?)")
 		args = append(args, q.Language, q.Language+"-%")
+	}
+	if q.Public {
+		where = append(where, "m.public = 1")
 	}
 	switch q.Origin {
 	case "":

@@ -8,3 +8,8 @@ CREATE TABLE site_texts (
     updated_at TEXT NOT NULL,
     PRIMARY KEY (key, lang)
 );
+
+-- A co-op's choice to show itself in the public directory (#14): off for
+-- the members that exist before it, as they never chose; the web form and
+-- the API turn it on for new members unless told otherwise.
+ALTER TABLE members ADD COLUMN public INTEGER NOT NULL DEFAULT 0;
