@@ -143,6 +143,9 @@ func (c *Config) Validate() error {
 	}
 	c.PublicURL = strings.TrimSuffix(c.PublicURL, "/")
 	c.Country = strings.ToUpper(c.Country)
+	if c.Role == "confederation" && c.Country != "" {
+		return fmt.Errorf("--country %q: a confederation node has no country; leave --country out with --role confederation", c.Country)
+	}
 	if c.Country != "" && !node.ValidCountry(c.Country) {
 		return fmt.Errorf("--country %q is not an ISO 3166-1 alpha-2 code", c.Country)
 	}
