@@ -133,7 +133,11 @@ func (db *DB) migrate(ctx context.Context) error {
 }
 
 // tx runs fn in a write transaction, committing when fn returns nil.
+// Inside a Batch it runs in a savepoint of the batch's transaction.
 func (db *DB) tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	if tx, ok := ctx.Value(batchKey{}).(*sql.Tx); ok {
+		return savepoint(ctx, tx, fn)
+	}
 	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
