@@ -42,7 +42,8 @@ type Inbox struct {
 	db      *sql.DB
 	reqs    chan *appendReq
 	closed  chan struct{}
-	once    sync.Once
+	mu      sync.RWMutex // held to queue, taken to close
+	isDone  bool
 	wg      sync.WaitGroup
 	backlog atomic.Int64
 }
@@ -99,7 +100,12 @@ func OpenInbox(ctx context.Context, path, synchronous string) (*Inbox, error) {
 // Close stops accepting appends, waits for the group being committed and
 // closes the file.
 func (in *Inbox) Close() error {
-	in.once.Do(func() { close(in.closed) })
+	in.mu.Lock()
+	if !in.isDone {
+		in.isDone = true
+		close(in.closed)
+	}
+	in.mu.Unlock()
 	in.wg.Wait()
 	return in.db.Close()
 }
@@ -109,11 +115,16 @@ func (in *Inbox) Close() error {
 // sent it again): it is applied once.
 func (in *Inbox) Append(ctx context.Context, a *node.Inbound) (added bool, err error) {
 	r := &appendReq{in: a, err: make(chan error, 1)}
+	in.mu.RLock()
+	if in.isDone {
+		in.mu.RUnlock()
+		return false, ErrInboxClosed
+	}
 	select {
 	case in.reqs <- r:
-	case <-in.closed:
-		return false, ErrInboxClosed
+		in.mu.RUnlock()
 	case <-ctx.Done():
+		in.mu.RUnlock()
 		return false, ctx.Err()
 	}
 	// Once queued, the request is committed or failed: wait for it, so
