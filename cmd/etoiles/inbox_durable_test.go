@@ -300,8 +300,8 @@ func TestInboxBackPressure(t *testing.T) {
 	}
 	probe := mustStoreProbe(t, n.dir)
 	waitFor(t, 10*time.Second, "the backlog applied", func() (bool, string) {
-		got := probe.remoteMembers(peer.actor())
-		return got == 5, fmt.Sprint(got)
+		got, backlog := probe.remoteMembers(peer.actor()), n.main.fed.InboundStats().Backlog
+		return got == 5 && backlog == 0, fmt.Sprintf("%d applied, backlog %d", got, backlog)
 	})
 	for _, p := range posts[5:] { // the refused one, sent again, and another
 		if resp := send(p); resp.StatusCode != 202 {
