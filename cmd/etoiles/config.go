@@ -48,6 +48,8 @@ type Config struct {
 
 	InboxRate      float64    // --inbox-rate: inbox requests per second one client address may make (burst ten times that)
 	TrustedProxies prefixList // --trusted-proxies: reverse proxies whose X-Forwarded-For names the client
+	InboxBacklog   int        // --inbox-backlog: accepted activities that may wait to be applied before the inbox answers 429
+	InboxSync      string     // --inbox-sync: full or normal, the SQLite synchronous level of the inbox log
 
 	NewsConfig // news, events, feed import and digest (news.go)
 }
@@ -69,6 +71,8 @@ func DefaultConfig() Config {
 		StatsThreshold:  3,
 		StatsDebounce:   time.Minute,
 		InboxRate:       50,
+		InboxBacklog:    50000,
+		InboxSync:       "full",
 		NewsConfig:      defaultNewsConfig(),
 	}
 }
@@ -131,6 +135,8 @@ func (c *Config) bindServe(fs *flag.FlagSet) {
 	fs.IntVar(&c.StatsThreshold, "stats-threshold", c.StatsThreshold, "smallest count a statistics report shows; smaller cells are suppressed")
 	fs.DurationVar(&c.StatsDebounce, "stats-debounce", c.StatsDebounce, "wait this long after a change of members or opportunities before reporting")
 	fs.Float64Var(&c.InboxRate, "inbox-rate", c.InboxRate, "inbox requests per second one client address (and one verified signer) may make, with a burst of ten times that")
+	fs.IntVar(&c.InboxBacklog, "inbox-backlog", c.InboxBacklog, "accepted activities that may wait to be applied; above that the inbox answers 429 with Retry-After")
+	fs.StringVar(&c.InboxSync, "inbox-sync", c.InboxSync, "full (an activity answered 202 survives a power cut) or normal (survives a crash of the process) for the inbox log")
 	fs.Var(&c.TrustedProxies, "trusted-proxies", "comma-separated addresses or CIDR prefixes of reverse proxies whose X-Forwarded-For names the client (rate limits)")
 	c.NewsConfig.bind(fs)
 }
@@ -165,6 +171,12 @@ func (c *Config) Validate() error {
 		if c.Role == "confederation" {
 			return errors.New("--confederation is for national nodes; a confederation has none")
 		}
+	}
+	if c.InboxBacklog < 1 {
+		return fmt.Errorf("--inbox-backlog %d must be at least 1", c.InboxBacklog)
+	}
+	if s := strings.ToLower(c.InboxSync); s != "full" && s != "normal" {
+		return fmt.Errorf("--inbox-sync %q must be full or normal", c.InboxSync)
 	}
 	if c.StatsThreshold < 1 {
 		return fmt.Errorf("--stats-threshold %d must be at least 1", c.StatsThreshold)
