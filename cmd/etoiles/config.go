@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/e-toiles/etoiles/node"
+	"github.com/e-toiles/etoiles/node/web"
 )
 
 // Config is the node's configuration. Every field has a flag and an
@@ -47,6 +48,9 @@ type Config struct {
 
 	InboxRate      float64    // --inbox-rate: inbox requests per second one client address may make (burst ten times that)
 	TrustedProxies prefixList // --trusted-proxies: reverse proxies whose X-Forwarded-For names the client
+
+	Languages       string // --languages: comma-separated UI languages the node offers, in the switcher's order; empty = every catalogue
+	DefaultLanguage string // --default-language: the language of a reader whose browser asks for none offered; empty = en, else the first
 
 	NewsConfig // news, events, feed import and digest (news.go)
 }
@@ -131,6 +135,8 @@ func (c *Config) bindServe(fs *flag.FlagSet) {
 	fs.DurationVar(&c.StatsDebounce, "stats-debounce", c.StatsDebounce, "wait this long after a change of members or opportunities before reporting")
 	fs.Float64Var(&c.InboxRate, "inbox-rate", c.InboxRate, "inbox requests per second one client address (and one verified signer) may make, with a burst of ten times that")
 	fs.Var(&c.TrustedProxies, "trusted-proxies", "comma-separated addresses or CIDR prefixes of reverse proxies whose X-Forwarded-For names the client (rate limits)")
+	fs.StringVar(&c.Languages, "languages", c.Languages, "comma-separated UI languages the node offers, in the switcher's order, e.g. lv,en,lt; empty offers every catalogue")
+	fs.StringVar(&c.DefaultLanguage, "default-language", c.DefaultLanguage, "the UI language of a reader whose browser asks for none offered; empty = en, else the first of --languages")
 	c.NewsConfig.bind(fs)
 }
 
@@ -173,6 +179,13 @@ func (c *Config) Validate() error {
 	}
 	if err := c.NewsConfig.validate(); err != nil {
 		return err
+	}
+	var langs []string
+	if strings.TrimSpace(c.Languages) != "" {
+		langs = strings.Split(c.Languages, ",")
+	}
+	if err := web.Configure(langs, c.DefaultLanguage); err != nil {
+		return fmt.Errorf("--languages, --default-language: %w", err)
 	}
 	if c.Name == "" {
 		c.Name = "etoiles"
