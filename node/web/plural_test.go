@@ -13,10 +13,11 @@ import (
 
 // cldrForms returns the CLDR cardinal categories that whole numbers take
 // in a language, by x/text's rules (0 to 10 000, and the millions, where
-// some languages have a category of their own).
+// some languages have a category of their own), and "other", the
+// fallback every language has.
 func cldrForms(tag string) []string {
 	lt := language.MustParse(tag)
-	seen := map[string]bool{}
+	seen := map[string]bool{"other": true} // CLDR's fallback, always present
 	for n := 0; n <= 10000; n++ {
 		seen[pluralForm(lt, n)] = true
 	}
