@@ -75,7 +75,7 @@ var (
 		"codes.":                {"cpv", "nuts", "country"},
 		"error.":                {"400", "401", "403", "404", "405", "409", "413", "429", "500", "503"},
 		"month.":                {"1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12"},
-		"lang.":                 Languages,
+		"lang.":                 {"ca", "de", "en", "es", "fr", "it", "nl", "pt"}, // others by CLDR (LangName)
 		"market.field.":         {"side", "kind", "scope", "status", "origin", "quantity_unit", "cost_rule"},
 		"market.side.":          {"offer", "need"},
 		"market.kind.":          {"product", "service", "shared-service", "group-purchase"},
