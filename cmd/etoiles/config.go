@@ -13,6 +13,7 @@ import (
 
 	"github.com/e-toiles/etoiles/internal/reqid"
 	"github.com/e-toiles/etoiles/node"
+	"github.com/e-toiles/etoiles/node/web"
 )
 
 // Config is the node's configuration. Every field has a flag and an
@@ -50,6 +51,9 @@ type Config struct {
 	TrustedProxies prefixList // --trusted-proxies: reverse proxies whose X-Forwarded-For names the client
 	InboxBacklog   int        // --inbox-backlog: accepted activities that may wait to be applied before the inbox answers 429
 	InboxSync      string     // --inbox-sync: full or normal, the SQLite synchronous level of the inbox log
+
+	Languages       string // --languages: comma-separated UI languages the node offers, in the switcher's order; empty = every catalogue
+	DefaultLanguage string // --default-language: the language of a reader whose browser asks for none offered; empty = en, else the first
 
 	NewsConfig // news, events, feed import and digest (news.go)
 }
@@ -138,6 +142,8 @@ func (c *Config) bindServe(fs *flag.FlagSet) {
 	fs.IntVar(&c.InboxBacklog, "inbox-backlog", c.InboxBacklog, "accepted activities that may wait to be applied; above that the inbox answers 429 with Retry-After")
 	fs.StringVar(&c.InboxSync, "inbox-sync", c.InboxSync, "full (an activity answered 202 survives a power cut) or normal (survives a crash of the process) for the inbox log")
 	fs.Var(&c.TrustedProxies, "trusted-proxies", "comma-separated addresses or CIDR prefixes of reverse proxies whose X-Forwarded-For names the client (rate limits)")
+	fs.StringVar(&c.Languages, "languages", c.Languages, "comma-separated UI languages the node offers, in the switcher's order, e.g. lv,en,lt; empty offers every catalogue")
+	fs.StringVar(&c.DefaultLanguage, "default-language", c.DefaultLanguage, "the UI language of a reader whose browser asks for none offered; empty = en, else the first of --languages")
 	c.NewsConfig.bind(fs)
 }
 
@@ -189,6 +195,13 @@ func (c *Config) Validate() error {
 	}
 	if err := c.NewsConfig.validate(); err != nil {
 		return err
+	}
+	var langs []string
+	if strings.TrimSpace(c.Languages) != "" {
+		langs = strings.Split(c.Languages, ",")
+	}
+	if err := web.Configure(langs, c.DefaultLanguage); err != nil {
+		return fmt.Errorf("--languages, --default-language: %w", err)
 	}
 	if c.Name == "" {
 		c.Name = "etoiles"
