@@ -52,7 +52,7 @@ type Buyer struct {
 
 // TenderLot is what a notice says about one lot.
 type TenderLot struct {
-	ID string `json:"id"` // BT-137
+	ID string `json:"lot"` // BT-137; not "id", which AS2 readers take for an IRI
 	// DocumentsURL is where the procurement documents are (BT-15),
 	// RestrictedDocumentsURL where those with restricted access are
 	// (BT-615).
