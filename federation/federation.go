@@ -137,6 +137,7 @@ type Federation struct {
 	mu          sync.Mutex
 	stops       []func()
 	refollowed  map[string]time.Time
+	unreach     unreachable
 	actorLocks  map[string]*sync.Mutex
 	reportTimer *time.Timer
 	reportDue   chan struct{}
@@ -226,16 +227,30 @@ func (f *Federation) trustLoop(ctx context.Context) {
 			f.log.ErrorContext(ctx, "the admission credential is refused", "err", err)
 			break
 		}
-		f.log.WarnContext(ctx, "installing the admission credential", "err", err, "retry_in", wait)
+		f.peerUnreachable(ctx, f.cfg.ConfederationURL, wait, err)
 		select {
 		case <-ctx.Done():
 			return
 		case <-time.After(wait):
 		}
 	}
-	if err := f.AutoPeer(ctx); err != nil && ctx.Err() == nil {
-		f.log.WarnContext(ctx, "auto-peering", "err", err)
+	f.peerReached(f.cfg.ConfederationURL)
+	var retryIn time.Duration
+	retry := time.NewTimer(time.Hour)
+	retry.Stop()
+	autoPeer := func() {
+		left, err := f.autoPeer(ctx, autoPeerRetry(retryIn))
+		if err != nil && ctx.Err() == nil {
+			f.log.WarnContext(ctx, "auto-peering", "err", err)
+		}
+		if left > 0 {
+			retryIn = autoPeerRetry(retryIn)
+			retry.Reset(retryIn)
+		} else {
+			retryIn = 0
+		}
 	}
+	autoPeer()
 	f.reportSoon()
 	t := time.NewTicker(f.cfg.TrustInterval)
 	defer t.Stop()
@@ -243,6 +258,8 @@ func (f *Federation) trustLoop(ctx context.Context) {
 		select {
 		case <-ctx.Done():
 			return
+		case <-retry.C:
+			autoPeer()
 		case <-f.reportDue:
 			if err := f.SendReport(ctx); err != nil {
 				f.log.WarnContext(ctx, "stats report", "err", err)

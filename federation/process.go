@@ -246,6 +246,9 @@ func (f *Federation) applyFollowAnswer(ctx context.Context, act, obj *vocab.Item
 		return err
 	}
 	if state == node.FollowAccepted {
+		if peer.Outgoing != node.FollowAccepted {
+			f.log.InfoContext(ctx, "peering established: our follow was accepted", "peer", peer.ActorURL)
+		}
 		f.confederationAccepted(peer)
 	}
 	// A Reject from a peer that follows us was sent before its admin

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/e-toiles/etoiles/internal/reqid"
 	"github.com/e-toiles/etoiles/node"
 )
 
@@ -196,9 +197,9 @@ func newLogger(c Config, w io.Writer) *slog.Logger {
 	level, _ := parseLevel(c.LogLevel)
 	opts := &slog.HandlerOptions{Level: level}
 	if c.LogFormat == "json" {
-		return slog.New(slog.NewJSONHandler(w, opts))
+		return slog.New(reqid.Handler{Handler: slog.NewJSONHandler(w, opts)})
 	}
-	return slog.New(slog.NewTextHandler(w, opts))
+	return slog.New(reqid.Handler{Handler: slog.NewTextHandler(w, opts)})
 }
 
 // prefixList is a flag of comma-separated IP addresses or CIDR prefixes.

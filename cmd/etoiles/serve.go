@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/e-toiles/etoiles/federation"
+	"github.com/e-toiles/etoiles/internal/reqid"
 	"github.com/e-toiles/etoiles/node"
 	"github.com/e-toiles/etoiles/node/api"
 	"github.com/e-toiles/etoiles/node/auth"
@@ -289,7 +290,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	m.ui = ui
 	m.public.Pages = ui
 	m.server = &http.Server{
-		Handler:           api.Instrument(reg, mux),
+		Handler:           reqid.Middleware(api.Instrument(reg, mux)),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
