@@ -23,6 +23,7 @@ import (
 	"github.com/e-toiles/etoiles/node/bus"
 	"github.com/e-toiles/etoiles/node/catalogue"
 	"github.com/e-toiles/etoiles/node/codes"
+	"github.com/e-toiles/etoiles/node/codes/embedded"
 	"github.com/e-toiles/etoiles/node/consortium"
 	"github.com/e-toiles/etoiles/node/market"
 	"github.com/e-toiles/etoiles/node/membership"
@@ -162,6 +163,13 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		credential = strings.TrimSpace(string(b))
 	}
 	codeSvc := &codes.Service{Store: m.db}
+	if infos, err := embedded.Load(ctx, m.db); err != nil {
+		return err
+	} else {
+		for _, i := range infos {
+			log.Info("embedded code list loaded", "kind", i.Kind, "codes", i.Count, "version", i.Version)
+		}
+	}
 	if m.Config.VocabDir != "" {
 		infos, err := codeSvc.ImportFiles(ctx, m.Config.VocabDir)
 		if err != nil {
