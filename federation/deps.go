@@ -39,6 +39,7 @@ type Store interface {
 	Delivery(ctx context.Context, id int64) (*node.Delivery, error)
 	RecordAttempt(ctx context.Context, id int64, state, lastError string, next time.Time) error
 	PendingDeliveries(ctx context.Context) ([]int64, error)
+	StaleDeliveries(ctx context.Context, before time.Time) ([]int64, error)
 	CancelDeliveries(ctx context.Context, peerID int64, reason string) error
 
 	AddOutboxItem(ctx context.Context, it node.OutboxItem) error

@@ -39,6 +39,10 @@ type Config struct {
 	// RetryBase is the first retry delay of a failed delivery, doubled
 	// at each attempt up to RetryMax, with jitter; defaults 30 s and 6 h.
 	RetryBase, RetryMax time.Duration
+	// DeliverySweep is how often pending deliveries whose job may be gone
+	// from the queue (untouched for that long and not waiting for a
+	// retry) are queued again; default 5 minutes.
+	DeliverySweep time.Duration
 	// KeyTTL is how long a cached remote key is trusted before it is
 	// fetched again; default 24 h. A failed verification refetches it
 	// at once.
@@ -97,6 +101,9 @@ func (c *Config) defaults() {
 	}
 	if c.RetryBase <= 0 {
 		c.RetryBase = 30 * time.Second
+	}
+	if c.DeliverySweep <= 0 {
+		c.DeliverySweep = 5 * time.Minute
 	}
 	if c.RetryMax <= 0 {
 		c.RetryMax = 6 * time.Hour
@@ -222,10 +229,14 @@ func (f *Federation) Start(ctx context.Context) error {
 	f.mu.Unlock()
 	loopCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	f.cancel = cancel
-	f.wg.Add(1)
+	f.wg.Add(2)
 	go func() {
 		defer f.wg.Done()
 		f.trustLoop(loopCtx)
+	}()
+	go func() {
+		defer f.wg.Done()
+		f.sweepLoop(loopCtx)
 	}()
 	return nil
 }

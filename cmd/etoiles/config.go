@@ -37,6 +37,7 @@ type Config struct {
 	InsecureHTTP      bool          // --insecure-http: peers over plain http are accepted
 	QueueFollows      bool          // --queue-follows: keep unknown Follows for an admin instead of rejecting them
 	MaxDeliveryAge    time.Duration // --max-delivery-age: retry a delivery this long before dead-lettering it
+	DeliverySweep     time.Duration // --delivery-sweep: how often pending deliveries without a job are queued again
 	RetryBase         time.Duration // --retry-base: first retry delay of a failed delivery
 
 	Confederation    string // --confederation: the confederation's actor URL
@@ -70,6 +71,7 @@ func DefaultConfig() Config {
 		LogLevel:        "info",
 		ShutdownTimeout: 15 * time.Second,
 		MaxDeliveryAge:  7 * 24 * time.Hour,
+		DeliverySweep:   5 * time.Minute,
 		RetryBase:       30 * time.Second,
 		StatsReports:    true,
 		StatsThreshold:  3,
@@ -131,6 +133,7 @@ func (c *Config) bindServe(fs *flag.FlagSet) {
 	fs.BoolVar(&c.InsecureHTTP, "insecure-http", c.InsecureHTTP, "accept peers over plain http (tests, local demos)")
 	fs.BoolVar(&c.QueueFollows, "queue-follows", c.QueueFollows, "keep Follows from unknown actors pending for an admin instead of rejecting them")
 	fs.DurationVar(&c.MaxDeliveryAge, "max-delivery-age", c.MaxDeliveryAge, "how long a delivery is retried before it is dead-lettered")
+	fs.DurationVar(&c.DeliverySweep, "delivery-sweep", c.DeliverySweep, "how often pending deliveries whose queue job is gone are queued again")
 	fs.DurationVar(&c.RetryBase, "retry-base", c.RetryBase, "first retry delay of a failed delivery, doubled at each attempt")
 	fs.StringVar(&c.Confederation, "confederation", c.Confederation, "the confederation's actor URL (national nodes)")
 	fs.StringVar(&c.ConfederationKey, "confederation-key", c.ConfederationKey, "file with the confederation's admission public key (PEM); empty pins it on first use")

@@ -29,6 +29,8 @@ type testNode struct {
 	log *slog.Logger
 	// wrap, when set, wraps the store federation uses.
 	wrap func(federation.Store) federation.Store
+	// wrapQueue, when set, wraps the queue federation uses.
+	wrapQueue func(federation.Queue) federation.Queue
 }
 
 func (n *testNode) actor() string { return "http://" + n.addr + "/actor" }
@@ -82,7 +84,7 @@ func (n *testNode) start(ln net.Listener, country string) {
 	if n.log != nil {
 		logger = n.log
 	}
-	n.main = &Main{Config: cfg, Listener: ln, Logger: logger, FederationStore: n.wrap}
+	n.main = &Main{Config: cfg, Listener: ln, Logger: logger, FederationStore: n.wrap, FederationQueue: n.wrapQueue}
 	if err := n.main.Run(context.Background()); err != nil {
 		n.tb.Fatalf("start %s: %v", n.name, err)
 	}

@@ -57,6 +57,9 @@ type Main struct {
 	// FederationStore, when set, wraps the store federation uses (tests
 	// inject failures with it).
 	FederationStore func(federation.Store) federation.Store
+	// FederationQueue, when set, wraps the queue federation uses (tests
+	// make publishes fail with it).
+	FederationQueue func(federation.Queue) federation.Queue
 
 	lock *dataLock
 	// startNotes says what happened at start that /readyz reports.
@@ -207,16 +210,20 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if m.FederationStore != nil {
 		fedStore = m.FederationStore(fedStore)
 	}
+	var fedQueue federation.Queue = busQueue{m.bus, log.With("component", "queue")}
+	if m.FederationQueue != nil {
+		fedQueue = m.FederationQueue(fedQueue)
+	}
 	m.fed = federation.New(federation.Config{
 		PublicURL: m.Config.PublicURL, Name: m.Config.Name, Country: m.Config.Country, Role: m.Config.Role, Version: version,
 		AllowPrivate: m.Config.AllowPrivatePeers, InsecureHTTP: m.Config.InsecureHTTP, QueueUnknownFollows: m.Config.QueueFollows,
-		MaxDeliveryAge: m.Config.MaxDeliveryAge, RetryBase: m.Config.RetryBase, InboxRate: m.Config.InboxRate, TrustedProxies: m.Config.TrustedProxies,
+		MaxDeliveryAge: m.Config.MaxDeliveryAge, DeliverySweep: m.Config.DeliverySweep, RetryBase: m.Config.RetryBase, InboxRate: m.Config.InboxRate, TrustedProxies: m.Config.TrustedProxies,
 		ConfederationURL: m.Config.Confederation, ConfederationKey: confKey, Credential: credential, Committed: m.relay.Notify,
 		Reporter: statsSvc, NoStatsReports: !m.Config.StatsReports, StatsDebounce: m.Config.StatsDebounce,
 		NoPublicFollows: !m.Config.PublicFollows,
 		Market:          marketSvc,
 		Inbox:           m.inbox, InboxBacklog: m.Config.InboxBacklog,
-	}, keys, fedStore, busQueue{m.bus, log.With("component", "queue")}, log.With("component", "federation"))
+	}, keys, fedStore, fedQueue, log.With("component", "federation"))
 	// Listen before the federation starts: its first Follows make peers
 	// fetch this node's key at once, and a connection refused there gets
 	// the Follow a 401 and a retry much later. Connections wait in the
