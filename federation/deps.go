@@ -48,6 +48,7 @@ type Store interface {
 	SetSetting(ctx context.Context, key, value string) error
 	SetPeerAdmission(ctx context.Context, id int64, admitted bool, jti string, expires time.Time) error
 	SaveReport(ctx context.Context, r *node.StatsReport) error
+	Batcher
 	AdmissionStore
 	OpportunityStore
 	ContentStore
@@ -71,9 +72,7 @@ type Queue interface {
 // Streams and subjects federation uses (created by node/bus).
 const (
 	StreamEvents      = "EVENTS"
-	StreamInbox       = "INBOX"
 	StreamDelivery    = "DELIVERY"
-	SubjectInbox      = "etoiles.inbox.activity"
 	SubjectDelivery   = "etoiles.delivery.job"
 	SubjectMembers    = "etoiles.event.member.>"
 	SubjectAdmissions = "etoiles.event.admission.>"

@@ -83,6 +83,12 @@ type Config struct {
 	// Market applies marketplace activities (spec/market.md); nil
 	// ignores them.
 	Market Market
+	// Inbox is the durable log of accepted activities (required).
+	Inbox InboxLog
+	// InboxBacklog is how many accepted activities may wait to be
+	// applied before the inbox answers 429 (--inbox-backlog); default
+	// 50,000.
+	InboxBacklog int
 }
 
 func (c *Config) defaults() {
@@ -110,6 +116,9 @@ func (c *Config) defaults() {
 	if c.TrustInterval <= 0 {
 		c.TrustInterval = time.Hour
 	}
+	if c.InboxBacklog <= 0 {
+		c.InboxBacklog = defaultInboxBacklog
+	}
 	if c.StatsDebounce <= 0 {
 		c.StatsDebounce = defaultStatsDebounce
 	}
@@ -127,6 +136,8 @@ type Federation struct {
 	log    *slog.Logger
 	now    func() time.Time
 
+	inStats   inboundStats
+	inboxWake chan struct{}
 	limiter   *inboxLimiter
 	keyFetch  *keyFetches
 	gate      inboxGate
@@ -138,7 +149,6 @@ type Federation struct {
 	stops       []func()
 	refollowed  map[string]time.Time
 	unreach     unreachable
-	actorLocks  map[string]*sync.Mutex
 	reportTimer *time.Timer
 	reportDue   chan struct{}
 }
@@ -156,6 +166,7 @@ func New(cfg Config, keys *Keys, store Store, queue Queue, logger *slog.Logger) 
 	}
 	f.committed = cfg.Committed
 	f.reportDue = make(chan struct{}, 1)
+	f.inboxWake = make(chan struct{}, 1)
 	f.signer = &Signer{Key: keys.RSA, KeyID: u.MainKey(), Now: func() time.Time { return f.now() }}
 	f.limiter = newInboxLimiter(cfg.InboxRate, int(cfg.InboxRate*10))
 	f.keyFetch = newKeyFetches(cfg.KeyRefetchInterval, func() time.Time { return f.now() })
@@ -168,8 +179,9 @@ func New(cfg Config, keys *Keys, store Store, queue Queue, logger *slog.Logger) 
 // URIs returns the node's URI builder.
 func (f *Federation) URIs() URIs { return f.uris }
 
-// Start subscribes the inbox processor, the outbound fan-out and the
-// delivery workers, requeues pending deliveries when the delivery stream
+// Start starts the inbox processor (which first applies what the log
+// kept from before), subscribes the outbound fan-out and the delivery
+// workers, requeues pending deliveries when the delivery stream
 // was lost, and starts the trust loop (auto-peering with the network,
 // admission expiry, revocations). They run until Stop.
 func (f *Federation) Start(ctx context.Context) error {
@@ -177,7 +189,6 @@ func (f *Federation) Start(ctx context.Context) error {
 		stream, durable, subject string
 		h                        Handler
 	}{
-		{StreamInbox, "inbox-processor", SubjectInbox, f.processInbox},
 		{StreamEvents, "federation-fanout", SubjectMembers, f.fanOut},
 		{StreamDelivery, "delivery", SubjectDelivery, f.deliver},
 		{StreamEvents, "federation-opportunities", SubjectOpportunities, f.fanOutOpportunity},
@@ -205,6 +216,10 @@ func (f *Federation) Start(ctx context.Context) error {
 		f.Stop()
 		return err
 	}
+	stop := f.startProcessor(ctx)
+	f.mu.Lock()
+	f.stops = append(f.stops, stop)
+	f.mu.Unlock()
 	loopCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	f.cancel = cancel
 	f.wg.Add(1)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/e-toiles/etoiles/internal/reqid"
 	"github.com/e-toiles/etoiles/node"
+	"github.com/e-toiles/etoiles/node/web"
 )
 
 // Config is the node's configuration. Every field has a flag and an
@@ -48,6 +49,11 @@ type Config struct {
 
 	InboxRate      float64    // --inbox-rate: inbox requests per second one client address may make (burst ten times that)
 	TrustedProxies prefixList // --trusted-proxies: reverse proxies whose X-Forwarded-For names the client
+	InboxBacklog   int        // --inbox-backlog: accepted activities that may wait to be applied before the inbox answers 429
+	InboxSync      string     // --inbox-sync: full or normal, the SQLite synchronous level of the inbox log
+
+	Languages       string // --languages: comma-separated UI languages the node offers, in the switcher's order; empty = every catalogue
+	DefaultLanguage string // --default-language: the language of a reader whose browser asks for none offered; empty = en, else the first
 
 	NewsConfig // news, events, feed import and digest (news.go)
 }
@@ -69,6 +75,8 @@ func DefaultConfig() Config {
 		StatsThreshold:  3,
 		StatsDebounce:   time.Minute,
 		InboxRate:       50,
+		InboxBacklog:    50000,
+		InboxSync:       "full",
 		NewsConfig:      defaultNewsConfig(),
 	}
 }
@@ -131,7 +139,11 @@ func (c *Config) bindServe(fs *flag.FlagSet) {
 	fs.IntVar(&c.StatsThreshold, "stats-threshold", c.StatsThreshold, "smallest count a statistics report shows; smaller cells are suppressed")
 	fs.DurationVar(&c.StatsDebounce, "stats-debounce", c.StatsDebounce, "wait this long after a change of members or opportunities before reporting")
 	fs.Float64Var(&c.InboxRate, "inbox-rate", c.InboxRate, "inbox requests per second one client address (and one verified signer) may make, with a burst of ten times that")
+	fs.IntVar(&c.InboxBacklog, "inbox-backlog", c.InboxBacklog, "accepted activities that may wait to be applied; above that the inbox answers 429 with Retry-After")
+	fs.StringVar(&c.InboxSync, "inbox-sync", c.InboxSync, "full (an activity answered 202 survives a power cut) or normal (survives a crash of the process) for the inbox log")
 	fs.Var(&c.TrustedProxies, "trusted-proxies", "comma-separated addresses or CIDR prefixes of reverse proxies whose X-Forwarded-For names the client (rate limits)")
+	fs.StringVar(&c.Languages, "languages", c.Languages, "comma-separated UI languages the node offers, in the switcher's order, e.g. lv,en,lt; empty offers every catalogue")
+	fs.StringVar(&c.DefaultLanguage, "default-language", c.DefaultLanguage, "the UI language of a reader whose browser asks for none offered; empty = en, else the first of --languages")
 	c.NewsConfig.bind(fs)
 }
 
@@ -143,6 +155,9 @@ func (c *Config) Validate() error {
 	}
 	c.PublicURL = strings.TrimSuffix(c.PublicURL, "/")
 	c.Country = strings.ToUpper(c.Country)
+	if c.Role == "confederation" && c.Country != "" {
+		return fmt.Errorf("--country %q: a confederation node has no country; leave --country out with --role confederation", c.Country)
+	}
 	if c.Country != "" && !node.ValidCountry(c.Country) {
 		return fmt.Errorf("--country %q is not an ISO 3166-1 alpha-2 code", c.Country)
 	}
@@ -163,6 +178,12 @@ func (c *Config) Validate() error {
 			return errors.New("--confederation is for national nodes; a confederation has none")
 		}
 	}
+	if c.InboxBacklog < 1 {
+		return fmt.Errorf("--inbox-backlog %d must be at least 1", c.InboxBacklog)
+	}
+	if s := strings.ToLower(c.InboxSync); s != "full" && s != "normal" {
+		return fmt.Errorf("--inbox-sync %q must be full or normal", c.InboxSync)
+	}
 	if c.StatsThreshold < 1 {
 		return fmt.Errorf("--stats-threshold %d must be at least 1", c.StatsThreshold)
 	}
@@ -174,6 +195,13 @@ func (c *Config) Validate() error {
 	}
 	if err := c.NewsConfig.validate(); err != nil {
 		return err
+	}
+	var langs []string
+	if strings.TrimSpace(c.Languages) != "" {
+		langs = strings.Split(c.Languages, ",")
+	}
+	if err := web.Configure(langs, c.DefaultLanguage); err != nil {
+		return fmt.Errorf("--languages, --default-language: %w", err)
 	}
 	if c.Name == "" {
 		c.Name = "etoiles"

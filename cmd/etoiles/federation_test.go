@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/e-toiles/etoiles/federation"
 )
 
 // testNode is a node run in-process on a loopback port it keeps across
@@ -25,6 +27,8 @@ type testNode struct {
 	config func(*Config)
 	// log, when set, replaces the test logger (ETOILES_TEST_LOG).
 	log *slog.Logger
+	// wrap, when set, wraps the store federation uses.
+	wrap func(federation.Store) federation.Store
 }
 
 func (n *testNode) actor() string { return "http://" + n.addr + "/actor" }
@@ -78,7 +82,7 @@ func (n *testNode) start(ln net.Listener, country string) {
 	if n.log != nil {
 		logger = n.log
 	}
-	n.main = &Main{Config: cfg, Listener: ln, Logger: logger}
+	n.main = &Main{Config: cfg, Listener: ln, Logger: logger, FederationStore: n.wrap}
 	if err := n.main.Run(context.Background()); err != nil {
 		n.tb.Fatalf("start %s: %v", n.name, err)
 	}

@@ -54,11 +54,15 @@ type Main struct {
 	// Listener, when set, is used instead of listening on Config.Listen
 	// (tests pick the port before they know the public URL).
 	Listener net.Listener
+	// FederationStore, when set, wraps the store federation uses (tests
+	// inject failures with it).
+	FederationStore func(federation.Store) federation.Store
 
 	lock *dataLock
 	// startNotes says what happened at start that /readyz reports.
 	startNotes map[string]string
 	db         *sqlite.DB
+	inbox      *sqlite.Inbox
 	bus        *bus.Bus
 	relay      *bus.Relay
 	fed        *federation.Federation
@@ -106,6 +110,9 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	hadDatabase := statErr == nil
 	if m.db, err = sqlite.Open(ctx, filepath.Join(m.Config.DataDir, dbFile)); err != nil {
 		return err
+	}
+	if m.inbox, err = sqlite.OpenInbox(ctx, filepath.Join(m.Config.DataDir, inboxFile), m.Config.InboxSync); err != nil {
+		return fmt.Errorf("--inbox-sync: %w", err)
 	}
 	key, err := auth.LoadOrCreateKey(filepath.Join(m.Config.DataDir, tokenKeyFile))
 	if err != nil {
@@ -196,6 +203,10 @@ func (m *Main) Run(ctx context.Context) (err error) {
 
 	marketSvc := &market.Service{Store: m.db, Members: m.db, Country: m.Config.Country, Committed: m.relay.Notify}
 	statsSvc := &stats.Service{Store: m.db, Node: m.Config.PublicURL + "/actor", Country: m.Config.Country, Threshold: m.Config.StatsThreshold}
+	var fedStore federation.Store = m.db
+	if m.FederationStore != nil {
+		fedStore = m.FederationStore(fedStore)
+	}
 	m.fed = federation.New(federation.Config{
 		PublicURL: m.Config.PublicURL, Name: m.Config.Name, Country: m.Config.Country, Role: m.Config.Role, Version: version,
 		AllowPrivate: m.Config.AllowPrivatePeers, InsecureHTTP: m.Config.InsecureHTTP, QueueUnknownFollows: m.Config.QueueFollows,
@@ -204,7 +215,8 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		Reporter: statsSvc, NoStatsReports: !m.Config.StatsReports, StatsDebounce: m.Config.StatsDebounce,
 		NoPublicFollows: !m.Config.PublicFollows,
 		Market:          marketSvc,
-	}, keys, m.db, busQueue{m.bus, log.With("component", "queue")}, log.With("component", "federation"))
+		Inbox:           m.inbox, InboxBacklog: m.Config.InboxBacklog,
+	}, keys, fedStore, busQueue{m.bus, log.With("component", "queue")}, log.With("component", "federation"))
 	// Listen before the federation starts: its first Follows make peers
 	// fetch this node's key at once, and a connection refused there gets
 	// the Follow a 401 and a retry much later. Connections wait in the
@@ -231,7 +243,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	}
 
 	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), m.relay.Collector())
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), m.relay.Collector(), inboundCollector(m.fed))
 	members := &membership.Service{Store: m.db, Codes: m.db, Committed: m.relay.Notify}
 	cat := &catalogue.Service{Store: m.db}
 	opps := &opportunity.Service{Store: m.db, Codes: m.db, Links: links,
@@ -368,6 +380,9 @@ func (m *Main) Close() error {
 		m.wg.Wait()
 		if m.bus != nil {
 			errs = append(errs, m.bus.Close())
+		}
+		if m.inbox != nil {
+			errs = append(errs, m.inbox.Close())
 		}
 		if m.db != nil {
 			errs = append(errs, m.db.Close())

@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"unicode"
@@ -553,7 +554,7 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request, rq *request) error
 
 func (s *Server) switchLanguage(w http.ResponseWriter, r *http.Request, _ *request) error {
 	tag := r.PathValue("tag")
-	if _, ok := catalogs[tag]; !ok {
+	if !slices.Contains(Languages, tag) {
 		return &node.Error{Code: node.ENOTFOUND, Op: "switch language", Message: "no such language"}
 	}
 	http.SetCookie(w, &http.Cookie{Name: langCookie, Value: tag, Path: "/", MaxAge: 365 * 24 * 3600,
