@@ -38,6 +38,7 @@ type Config struct {
 	QueueFollows      bool          // --queue-follows: keep unknown Follows for an admin instead of rejecting them
 	MaxDeliveryAge    time.Duration // --max-delivery-age: retry a delivery this long before dead-lettering it
 	DeliverySweep     time.Duration // --delivery-sweep: how often pending deliveries without a job are queued again
+	EmbeddedCodes     bool          // --embedded-codes: load the code lists shipped in the binary at first start
 	RetryBase         time.Duration // --retry-base: first retry delay of a failed delivery
 
 	Confederation    string // --confederation: the confederation's actor URL
@@ -72,6 +73,7 @@ func DefaultConfig() Config {
 		ShutdownTimeout: 15 * time.Second,
 		MaxDeliveryAge:  7 * 24 * time.Hour,
 		DeliverySweep:   5 * time.Minute,
+		EmbeddedCodes:   true,
 		RetryBase:       30 * time.Second,
 		StatsReports:    true,
 		StatsThreshold:  3,
@@ -133,6 +135,7 @@ func (c *Config) bindServe(fs *flag.FlagSet) {
 	fs.BoolVar(&c.InsecureHTTP, "insecure-http", c.InsecureHTTP, "accept peers over plain http (tests, local demos)")
 	fs.BoolVar(&c.QueueFollows, "queue-follows", c.QueueFollows, "keep Follows from unknown actors pending for an admin instead of rejecting them")
 	fs.DurationVar(&c.MaxDeliveryAge, "max-delivery-age", c.MaxDeliveryAge, "how long a delivery is retried before it is dead-lettered")
+	fs.BoolVar(&c.EmbeddedCodes, "embedded-codes", c.EmbeddedCodes, "load the CPV, NUTS and country lists shipped in the binary into the database at first start (false: structure checks only until lists are imported)")
 	fs.DurationVar(&c.DeliverySweep, "delivery-sweep", c.DeliverySweep, "how often pending deliveries whose queue job is gone are queued again")
 	fs.DurationVar(&c.RetryBase, "retry-base", c.RetryBase, "first retry delay of a failed delivery, doubled at each attempt")
 	fs.StringVar(&c.Confederation, "confederation", c.Confederation, "the confederation's actor URL (national nodes)")

@@ -77,6 +77,10 @@ func (n *testNode) start(ln net.Listener, country string) {
 	cfg.AllowPrivatePeers, cfg.InsecureHTTP = true, true
 	cfg.RetryBase = 100 * time.Millisecond
 	cfg.ShutdownTimeout = 2 * time.Second
+	// Loading the embedded code lists costs a fresh node ~2 s of CPU
+	// (more under -race); the many nodes of these tests do without them.
+	// TestEndToEnd and the identity tests start nodes with them.
+	cfg.EmbeddedCodes = false
 	if n.config != nil {
 		n.config(&cfg)
 	}

@@ -166,9 +166,11 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		credential = strings.TrimSpace(string(b))
 	}
 	codeSvc := &codes.Service{Store: m.db}
-	if infos, err := embedded.Load(ctx, m.db); err != nil {
-		return err
-	} else {
+	if m.Config.EmbeddedCodes {
+		infos, err := embedded.Load(ctx, m.db)
+		if err != nil {
+			return err
+		}
 		for _, i := range infos {
 			log.Info("embedded code list loaded", "kind", i.Kind, "codes", i.Count, "version", i.Version)
 		}
