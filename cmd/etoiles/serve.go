@@ -305,6 +305,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		}
 	}
 	ui.Suggest = consortiumSuggester{srv.Consortia}
+	ui.Site = m.db
 	if err := ui.Register(mux); err != nil {
 		return fmt.Errorf("web ui: %w", err)
 	}

@@ -26,16 +26,14 @@ func (s *Server) eventsPage(w http.ResponseWriter, r *http.Request, rq *request)
 	if s.News == nil {
 		return s.noNews("events")
 	}
+	if rq.User == nil {
+		return s.publicList(w, r, rq, "events")
+	}
 	items, err := s.News.ListEvents(r.Context(), news.Query{Since: time.Now(), Limit: 100})
 	if err != nil {
 		return err
 	}
-	var cards []eventCard
-	for _, e := range items {
-		loc := e.Location()
-		cards = append(cards, eventCard{CalendarEvent: e, Name: rq.L.Pick(e.Name), Start: e.Start.In(loc), End: e.End.In(loc),
-			Remote: !e.Local(), Editable: mayWrite(rq.User, e.Origin, e.Author), Notes: rq.L.Pick(e.Accessibility.Notes)})
-	}
+	cards := s.eventCards(rq, items)
 	v := s.view(r, rq, "events.title")
 	switch r.URL.Query().Get("done") {
 	case "written", "saved", "deleted":
@@ -44,6 +42,17 @@ func (s *Server) eventsPage(w http.ResponseWriter, r *http.Request, rq *request)
 	v.D = map[string]any{"Items": cards}
 	s.render(w, http.StatusOK, "events", v)
 	return nil
+}
+
+// eventCards are events as the lists show them.
+func (s *Server) eventCards(rq *request, items []*node.CalendarEvent) []eventCard {
+	var cards []eventCard
+	for _, e := range items {
+		loc := e.Location()
+		cards = append(cards, eventCard{CalendarEvent: e, Name: rq.L.Pick(e.Name), Start: e.Start.In(loc), End: e.End.In(loc),
+			Remote: !e.Local(), Editable: mayWrite(rq.User, e.Origin, e.Author), Notes: rq.L.Pick(e.Accessibility.Notes)})
+	}
+	return cards
 }
 
 // eventForm is the writing form of a calendar event, in one language.

@@ -26,7 +26,7 @@ func actorOf(u *auth.User) news.Actor {
 
 // mayWrite reports whether u may change a local item written by author.
 func mayWrite(u *auth.User, origin string, author node.Author) bool {
-	if origin != "" && origin != node.OriginLocal {
+	if u == nil || origin != "" && origin != node.OriginLocal {
 		return false
 	}
 	return u.Role == auth.RoleAdmin || u.Role == auth.RoleMember && author.Member == u.Member
@@ -71,19 +71,15 @@ func (s *Server) newsPage(w http.ResponseWriter, r *http.Request, rq *request) e
 	if s.News == nil {
 		return s.noNews("news")
 	}
+	if rq.User == nil {
+		return s.publicList(w, r, rq, "news")
+	}
 	q := news.Query{Limit: 50, Unpublished: rq.User.Role == auth.RoleAdmin}
 	items, err := s.News.ListNews(r.Context(), q)
 	if err != nil {
 		return err
 	}
-	var cards []newsCard
-	for _, n := range items {
-		if !n.Published && !mayWrite(rq.User, n.Origin, n.Author) {
-			continue
-		}
-		cards = append(cards, newsCard{NewsItem: n, Title: rq.L.Pick(n.Title), Summary: rq.L.Pick(n.Summary),
-			Remote: !n.Local(), Editable: mayWrite(rq.User, n.Origin, n.Author), Pictures: pictures(rq.L, n)})
-	}
+	cards := s.newsCards(rq, items)
 	v := s.view(r, rq, "news.title")
 	switch r.URL.Query().Get("done") {
 	case "written", "saved", "deleted":
@@ -92,6 +88,19 @@ func (s *Server) newsPage(w http.ResponseWriter, r *http.Request, rq *request) e
 	v.D = map[string]any{"Items": cards}
 	s.render(w, http.StatusOK, "news", v)
 	return nil
+}
+
+// newsCards are the items rq's reader may see, as the lists show them.
+func (s *Server) newsCards(rq *request, items []*node.NewsItem) []newsCard {
+	var cards []newsCard
+	for _, n := range items {
+		if !n.Published && !mayWrite(rq.User, n.Origin, n.Author) {
+			continue
+		}
+		cards = append(cards, newsCard{NewsItem: n, Title: rq.L.Pick(n.Title), Summary: rq.L.Pick(n.Summary),
+			Remote: !n.Local(), Editable: mayWrite(rq.User, n.Origin, n.Author), Pictures: pictures(rq.L, n)})
+	}
+	return cards
 }
 
 // newsForm is the writing form of a news item, in one language.

@@ -88,6 +88,9 @@ type Server struct {
 	Logger         *slog.Logger
 	// Mailer sends password reset links; nil when SMTP is not configured.
 	Mailer Mailer
+	// Site keeps the public site's texts; nil shows the defaults of the
+	// locale catalogues and hides their form.
+	Site SiteTexts
 
 	pages   map[string]*template.Template
 	limiter *loginLimiter
@@ -207,6 +210,8 @@ var Routes = []Route{
 	{"POST /admin/peers/{id}/block", adminOnly, (*Server).blockPeer},
 	{"POST /admin/peers/{id}/unblock", adminOnly, (*Server).unblockPeer},
 	{"GET /admin/settings", adminOnly, (*Server).settingsPage},
+	{"GET /admin/site", adminOnly, (*Server).siteTextsPage},
+	{"POST /admin/site", adminOnly, (*Server).saveSiteTexts},
 	{"GET /foryou", people, (*Server).forYou},
 	{"GET /opportunities", people, (*Server).opportunitiesPage},
 	{"GET /opportunities/new", people, (*Server).postOpportunityPage},
@@ -219,13 +224,13 @@ var Routes = []Route{
 	{"POST /opportunities/{id}/status", people, (*Server).setOpportunityStatus},
 	{"GET /live/opportunities/{id}", people, (*Server).liveOpportunity},
 	{"GET /live/foryou", people, (*Server).liveForYou},
-	{"GET /news", people, (*Server).newsPage},
+	{"GET /news", anyone, (*Server).newsPage},
 	{"GET /news/write", people, (*Server).writeNewsPage},
 	{"POST /news/write", people, (*Server).writeNews},
 	{"GET /news/{id}/edit", people, (*Server).editNewsPage},
 	{"POST /news/{id}/edit", people, (*Server).editNews},
 	{"POST /news/{id}/delete", people, (*Server).deleteNews},
-	{"GET /events", people, (*Server).eventsPage},
+	{"GET /events", anyone, (*Server).eventsPage},
 	{"GET /events/write", people, (*Server).writeEventPage},
 	{"POST /events/write", people, (*Server).writeEvent},
 	{"GET /events/{id}/edit", people, (*Server).editEventPage},
@@ -280,6 +285,10 @@ func secureHeaders(h http.Handler) http.Handler {
 	})
 }
 
+// cookieless are the public pages, which hold no form and set no cookie
+// for anonymous visitors.
+var cookieless = map[string]bool{"/": true, "GET /news": true, "GET /events": true, "GET /news/{id}": true, "GET /events/{id}": true}
+
 // request is what a handler knows about the request beyond net/http.
 type request struct {
 	L       *Locale
@@ -331,7 +340,9 @@ func (s *Server) handler(rt Route) http.Handler {
 				return
 			}
 		}
-		rq.CSRF = s.csrfToken(w, r, rq)
+		if rq.User != nil || !cookieless[rt.Pattern] {
+			rq.CSRF = s.csrfToken(w, r, rq) // sets the visitor cookie of a form
+		}
 		if r.Method == http.MethodPost && !s.csrfOK(r, rq) {
 			s.fail(w, r, rq, &node.Error{Code: node.EFORBIDDEN, Op: "csrf", Message: "the form is out of date or was not sent by this site"})
 			return
@@ -455,6 +466,8 @@ type view struct {
 	HasMarket bool
 	// LiveURL is the page's event stream, for static/live.js; "" for none.
 	LiveURL string
+	// Alternates are the page's feeds, linked from its head.
+	Alternates []alternate
 }
 
 type langLink struct {
@@ -537,18 +550,10 @@ func safeNext(next string) string {
 }
 
 func (s *Server) home(w http.ResponseWriter, r *http.Request, rq *request) error {
-	switch {
-	case rq.User == nil:
-		redirect(w, r, "/login")
-	case rq.User.Role == auth.RoleConfederation || rq.User.Role == auth.RoleAdmin && s.isConfederation():
-		redirect(w, r, "/network")
-	case rq.User.Role == auth.RoleAdmin:
-		redirect(w, r, "/admin/members")
-	case s.Opportunities != nil:
-		redirect(w, r, "/foryou")
-	default:
-		redirect(w, r, "/catalogue")
+	if rq.User == nil {
+		return s.publicHome(w, r, rq)
 	}
+	s.homeFor(w, r, rq.User)
 	return nil
 }
 
