@@ -248,21 +248,28 @@ func (f *Federation) InstallCredentialAndPeer(ctx context.Context, token string)
 // at start and after a credential is installed; errors are logged and the
 // next run tries again.
 func (f *Federation) AutoPeer(ctx context.Context) error {
+	_, err := f.autoPeer(ctx, autoPeerRetry(0))
+	return err
+}
+
+// autoPeer is AutoPeer; it returns how many admitted nodes it could not
+// reach (they are logged as "not reachable yet, retrying in retryIn").
+func (f *Federation) autoPeer(ctx context.Context, retryIn time.Duration) (int, error) {
 	if f.cfg.ConfederationURL == "" {
-		return nil
+		return 0, nil
 	}
 	if cred, _ := f.store.Setting(ctx, settingCredential); cred == "" {
-		return nil
+		return 0, nil
 	}
 	if _, err := f.AddPeer(ctx, f.cfg.ConfederationURL); err != nil {
-		return fmt.Errorf("peer with the confederation: %w", err)
+		return 0, fmt.Errorf("peer with the confederation: %w", err)
 	}
 	if err := f.refreshRevocations(ctx); err != nil {
 		f.log.WarnContext(ctx, "revocation list", "err", err)
 	}
 	body, err := f.client.Get(ctx, f.signer, strings.TrimSuffix(f.cfg.ConfederationURL, "/actor")+admittedCollectionSuffix)
 	if err != nil {
-		return fmt.Errorf("admitted nodes: %w", err)
+		return 0, fmt.Errorf("admitted nodes: %w", err)
 	}
 	var coll struct {
 		Items []struct {
@@ -271,17 +278,27 @@ func (f *Federation) AutoPeer(ctx context.Context) error {
 		} `json:"orderedItems"`
 	}
 	if err := json.Unmarshal(body, &coll); err != nil {
-		return fmt.Errorf("admitted nodes: %w", err)
+		return 0, fmt.Errorf("admitted nodes: %w", err)
 	}
+	left := 0
 	for _, it := range coll.Items {
 		if it.ID == f.uris.Actor() {
 			continue
 		}
-		if err := f.peerAdmitted(ctx, it.ID, it.Credential); err != nil {
+		err := f.peerAdmitted(ctx, it.ID, it.Credential)
+		switch {
+		case err == nil:
+			if f.peerReached(it.ID) {
+				f.log.InfoContext(ctx, "peer reachable now, following", "peer", it.ID)
+			}
+		case isUnreachable(err):
+			left++
+			f.peerUnreachable(ctx, it.ID, retryIn, err)
+		default:
 			f.log.WarnContext(ctx, "auto-peering", "node", it.ID, "err", err)
 		}
 	}
-	return nil
+	return left, nil
 }
 
 // peerAdmitted follows a node the confederation admitted, once its

@@ -39,6 +39,7 @@ type Store interface {
 	Delivery(ctx context.Context, id int64) (*node.Delivery, error)
 	RecordAttempt(ctx context.Context, id int64, state, lastError string, next time.Time) error
 	PendingDeliveries(ctx context.Context) ([]int64, error)
+	StaleDeliveries(ctx context.Context, before time.Time) ([]int64, error)
 	CancelDeliveries(ctx context.Context, peerID int64, reason string) error
 
 	AddOutboxItem(ctx context.Context, it node.OutboxItem) error
@@ -48,6 +49,7 @@ type Store interface {
 	SetSetting(ctx context.Context, key, value string) error
 	SetPeerAdmission(ctx context.Context, id int64, admitted bool, jti string, expires time.Time) error
 	SaveReport(ctx context.Context, r *node.StatsReport) error
+	Batcher
 	AdmissionStore
 	OpportunityStore
 	ContentStore
@@ -71,9 +73,7 @@ type Queue interface {
 // Streams and subjects federation uses (created by node/bus).
 const (
 	StreamEvents      = "EVENTS"
-	StreamInbox       = "INBOX"
 	StreamDelivery    = "DELIVERY"
-	SubjectInbox      = "etoiles.inbox.activity"
 	SubjectDelivery   = "etoiles.delivery.job"
 	SubjectMembers    = "etoiles.event.member.>"
 	SubjectAdmissions = "etoiles.event.admission.>"

@@ -39,6 +39,10 @@ type Config struct {
 	// RetryBase is the first retry delay of a failed delivery, doubled
 	// at each attempt up to RetryMax, with jitter; defaults 30 s and 6 h.
 	RetryBase, RetryMax time.Duration
+	// DeliverySweep is how often pending deliveries whose job may be gone
+	// from the queue (untouched for that long and not waiting for a
+	// retry) are queued again; default 5 minutes.
+	DeliverySweep time.Duration
 	// KeyTTL is how long a cached remote key is trusted before it is
 	// fetched again; default 24 h. A failed verification refetches it
 	// at once.
@@ -83,6 +87,12 @@ type Config struct {
 	// Market applies marketplace activities (spec/market.md); nil
 	// ignores them.
 	Market Market
+	// Inbox is the durable log of accepted activities (required).
+	Inbox InboxLog
+	// InboxBacklog is how many accepted activities may wait to be
+	// applied before the inbox answers 429 (--inbox-backlog); default
+	// 50,000.
+	InboxBacklog int
 }
 
 func (c *Config) defaults() {
@@ -91,6 +101,9 @@ func (c *Config) defaults() {
 	}
 	if c.RetryBase <= 0 {
 		c.RetryBase = 30 * time.Second
+	}
+	if c.DeliverySweep <= 0 {
+		c.DeliverySweep = 5 * time.Minute
 	}
 	if c.RetryMax <= 0 {
 		c.RetryMax = 6 * time.Hour
@@ -110,6 +123,9 @@ func (c *Config) defaults() {
 	if c.TrustInterval <= 0 {
 		c.TrustInterval = time.Hour
 	}
+	if c.InboxBacklog <= 0 {
+		c.InboxBacklog = defaultInboxBacklog
+	}
 	if c.StatsDebounce <= 0 {
 		c.StatsDebounce = defaultStatsDebounce
 	}
@@ -127,6 +143,8 @@ type Federation struct {
 	log    *slog.Logger
 	now    func() time.Time
 
+	inStats   inboundStats
+	inboxWake chan struct{}
 	limiter   *inboxLimiter
 	keyFetch  *keyFetches
 	gate      inboxGate
@@ -137,7 +155,7 @@ type Federation struct {
 	mu          sync.Mutex
 	stops       []func()
 	refollowed  map[string]time.Time
-	actorLocks  map[string]*sync.Mutex
+	unreach     unreachable
 	reportTimer *time.Timer
 	reportDue   chan struct{}
 }
@@ -155,6 +173,7 @@ func New(cfg Config, keys *Keys, store Store, queue Queue, logger *slog.Logger) 
 	}
 	f.committed = cfg.Committed
 	f.reportDue = make(chan struct{}, 1)
+	f.inboxWake = make(chan struct{}, 1)
 	f.signer = &Signer{Key: keys.RSA, KeyID: u.MainKey(), Now: func() time.Time { return f.now() }}
 	f.limiter = newInboxLimiter(cfg.InboxRate, int(cfg.InboxRate*10))
 	f.keyFetch = newKeyFetches(cfg.KeyRefetchInterval, func() time.Time { return f.now() })
@@ -167,8 +186,9 @@ func New(cfg Config, keys *Keys, store Store, queue Queue, logger *slog.Logger) 
 // URIs returns the node's URI builder.
 func (f *Federation) URIs() URIs { return f.uris }
 
-// Start subscribes the inbox processor, the outbound fan-out and the
-// delivery workers, requeues pending deliveries when the delivery stream
+// Start starts the inbox processor (which first applies what the log
+// kept from before), subscribes the outbound fan-out and the delivery
+// workers, requeues pending deliveries when the delivery stream
 // was lost, and starts the trust loop (auto-peering with the network,
 // admission expiry, revocations). They run until Stop.
 func (f *Federation) Start(ctx context.Context) error {
@@ -176,7 +196,6 @@ func (f *Federation) Start(ctx context.Context) error {
 		stream, durable, subject string
 		h                        Handler
 	}{
-		{StreamInbox, "inbox-processor", SubjectInbox, f.processInbox},
 		{StreamEvents, "federation-fanout", SubjectMembers, f.fanOut},
 		{StreamDelivery, "delivery", SubjectDelivery, f.deliver},
 		{StreamEvents, "federation-opportunities", SubjectOpportunities, f.fanOutOpportunity},
@@ -204,12 +223,20 @@ func (f *Federation) Start(ctx context.Context) error {
 		f.Stop()
 		return err
 	}
+	stop := f.startProcessor(ctx)
+	f.mu.Lock()
+	f.stops = append(f.stops, stop)
+	f.mu.Unlock()
 	loopCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	f.cancel = cancel
-	f.wg.Add(1)
+	f.wg.Add(2)
 	go func() {
 		defer f.wg.Done()
 		f.trustLoop(loopCtx)
+	}()
+	go func() {
+		defer f.wg.Done()
+		f.sweepLoop(loopCtx)
 	}()
 	return nil
 }
@@ -226,16 +253,30 @@ func (f *Federation) trustLoop(ctx context.Context) {
 			f.log.ErrorContext(ctx, "the admission credential is refused", "err", err)
 			break
 		}
-		f.log.WarnContext(ctx, "installing the admission credential", "err", err, "retry_in", wait)
+		f.peerUnreachable(ctx, f.cfg.ConfederationURL, wait, err)
 		select {
 		case <-ctx.Done():
 			return
 		case <-time.After(wait):
 		}
 	}
-	if err := f.AutoPeer(ctx); err != nil && ctx.Err() == nil {
-		f.log.WarnContext(ctx, "auto-peering", "err", err)
+	f.peerReached(f.cfg.ConfederationURL)
+	var retryIn time.Duration
+	retry := time.NewTimer(time.Hour)
+	retry.Stop()
+	autoPeer := func() {
+		left, err := f.autoPeer(ctx, autoPeerRetry(retryIn))
+		if err != nil && ctx.Err() == nil {
+			f.log.WarnContext(ctx, "auto-peering", "err", err)
+		}
+		if left > 0 {
+			retryIn = autoPeerRetry(retryIn)
+			retry.Reset(retryIn)
+		} else {
+			retryIn = 0
+		}
 	}
+	autoPeer()
 	f.reportSoon()
 	t := time.NewTicker(f.cfg.TrustInterval)
 	defer t.Stop()
@@ -243,6 +284,8 @@ func (f *Federation) trustLoop(ctx context.Context) {
 		select {
 		case <-ctx.Done():
 			return
+		case <-retry.C:
+			autoPeer()
 		case <-f.reportDue:
 			if err := f.SendReport(ctx); err != nil {
 				f.log.WarnContext(ctx, "stats report", "err", err)

@@ -9,7 +9,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"time"
 
 	"github.com/e-toiles/etoiles/federation/httpsig"
 	"github.com/e-toiles/etoiles/federation/vocab"
@@ -20,21 +19,22 @@ import (
 // MaxInboxBytes caps an inbound activity.
 const MaxInboxBytes = 256 << 10
 
-// envelope is what the inbox puts on the INBOX stream: the verified
-// activity, who signed it, and when it arrived.
-type envelope struct {
-	Signer   string          `json:"signer"`
-	Received time.Time       `json:"received"`
-	Activity json.RawMessage `json:"activity"`
-}
-
-// serveInbox verifies an inbound activity and queues it; the processor
-// applies it later. Answers: 202 queued; 400 unreadable activity; 401
+// serveInbox verifies an inbound activity and appends it to the inbox
+// log; the processor applies it later. Answers: 202 on disk; 400 unreadable activity; 401
 // unverifiable signature (peers such as Fedify then retry with another
 // signature scheme); 403 blocked host or not an allowed peer; 413 too
-// large; 429 over the host's rate.
+// large; 429 over the host's rate, or the backlog
+// is full; 503 the log could not be written.
 func (f *Federation) serveInbox(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
+	if f.cfg.Inbox.Backlog() >= int64(f.cfg.InboxBacklog) {
+		// Refused before any work: the peer retries later, and nothing
+		// it sent is lost.
+		f.inStats.refused.Add(1)
+		w.Header().Set("Retry-After", inboxRetryAfter)
+		writeProblem(w, 429, "this node has too many activities waiting to be applied; retry later")
+		return
+	}
 	client := ratelimit.ClientKey(r, f.cfg.TrustedProxies)
 	if !f.limiter.addrs.Allow(client, f.now()) {
 		w.Header().Set("Retry-After", "10")
@@ -90,12 +90,18 @@ func (f *Federation) serveInbox(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	env, _ := json.Marshal(envelope{Signer: res.Owner, Received: f.now().UTC(), Activity: body})
-	if err := f.queue.Publish(ctx, SubjectInbox, act.ID(), env); err != nil {
-		f.log.ErrorContext(ctx, "inbox: queue", "err", err)
-		writeProblem(w, 503, "the inbox queue is unavailable; retry later")
+	added, err := f.cfg.Inbox.Append(ctx, &node.Inbound{ActivityID: act.ID(), Signer: res.Owner, Received: f.now().UTC(), Body: body})
+	if err != nil {
+		f.log.ErrorContext(ctx, "inbox: log", "err", err)
+		writeProblem(w, 503, "the inbox log is unavailable; retry later")
 		return
 	}
+	if added {
+		f.inStats.accepted.Add(1)
+		f.wakeProcessor()
+	}
+	// The activity is on disk: it will be applied, even if this process
+	// dies now.
 	w.WriteHeader(http.StatusAccepted)
 }
 

@@ -156,6 +156,9 @@ func (f *Federation) opportunityObject(o *node.Opportunity) *vocab.Builder {
 	if o.Source != "" {
 		b.Set("sourceReference", o.Source)
 	}
+	if o.Tender != nil {
+		b.Set("tender", o.Tender) // a JSON literal (@json in /ns): node.Tender's fields
+	}
 	if len(o.Lots) > 0 {
 		lots := make([]*vocab.Builder, len(o.Lots))
 		for i, l := range o.Lots {
@@ -220,6 +223,7 @@ func remoteOpportunity(it *vocab.Item, origin, country string, now time.Time) (*
 	get("country", &o.Country)
 	get("languages", &o.Languages)
 	get("sourceReference", &o.Source)
+	get("tender", &o.Tender)
 	get("deadline", &deadline)
 	get("estimatedValue", &amount)
 	get("currency", &currency)

@@ -2,56 +2,13 @@ package federation
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/e-toiles/etoiles/federation/vocab"
 	"github.com/e-toiles/etoiles/node"
 )
-
-// processInbox applies one queued activity. It is idempotent: an
-// activity id applied before is acknowledged and ignored. A malformed or
-// forbidden activity is dropped (permanent error), a failure of ours is
-// retried.
-func (f *Federation) processInbox(ctx context.Context, data []byte) error {
-	var env envelope
-	if err := json.Unmarshal(data, &env); err != nil {
-		return &permanentError{fmt.Errorf("inbox envelope: %w", err)}
-	}
-	act, err := vocab.Decode(env.Activity)
-	if err != nil {
-		return &permanentError{err}
-	}
-	done, err := f.store.ActivityProcessed(ctx, act.ID())
-	if err != nil || done {
-		return err
-	}
-	if act.Is("Follow") || act.Is("Accept") || act.Is("Reject") || act.Is("Undo") || act.Is("Add") || act.Is("Remove") {
-		// Activities about peering are applied one at a time per actor:
-		// their effects depend on each other (a Reject and a Follow that
-		// cross decide whether to follow again). Catalogue changes run
-		// in parallel, ordered by revision.
-		unlock := f.lockActor(env.Signer)
-		defer unlock()
-	}
-	recorded, err := f.apply(ctx, act, env.Signer)
-	var perm *permanentError
-	switch {
-	case errors.As(err, &perm):
-		f.log.InfoContext(ctx, "inbox: activity refused", "id", act.ID(), "type", act.Types(), "actor", env.Signer, "err", err)
-		_ = f.store.MarkProcessed(ctx, act.ID(), env.Signer, firstType(act))
-		return nil
-	case err != nil:
-		return err
-	case recorded:
-		return nil
-	}
-	return f.store.MarkProcessed(ctx, act.ID(), env.Signer, firstType(act))
-}
 
 func firstType(it *vocab.Item) string {
 	if t := it.Types(); len(t) > 0 {
@@ -246,6 +203,9 @@ func (f *Federation) applyFollowAnswer(ctx context.Context, act, obj *vocab.Item
 		return err
 	}
 	if state == node.FollowAccepted {
+		if peer.Outgoing != node.FollowAccepted {
+			f.log.InfoContext(ctx, "peering established: our follow was accepted", "peer", peer.ActorURL)
+		}
 		f.confederationAccepted(peer)
 	}
 	// A Reject from a peer that follows us was sent before its admin
@@ -272,20 +232,4 @@ func (f *Federation) refollowAllowed(actor string) bool {
 	}
 	f.refollowed[actor] = now
 	return true
-}
-
-// lockActor serialises the peering activities of one actor.
-func (f *Federation) lockActor(actor string) (unlock func()) {
-	f.mu.Lock()
-	if f.actorLocks == nil {
-		f.actorLocks = map[string]*sync.Mutex{}
-	}
-	l, ok := f.actorLocks[actor]
-	if !ok {
-		l = &sync.Mutex{}
-		f.actorLocks[actor] = l
-	}
-	f.mu.Unlock()
-	l.Lock()
-	return l.Unlock
 }

@@ -152,6 +152,10 @@ type Opportunity struct {
 	Deadline    *time.Time           `json:"deadline,omitempty"`
 	Value       *Amount              `json:"value,omitempty"`
 	Flags       Flags                `json:"flags"`
+	// Tender is what the published notice says for a bidder (buyer,
+	// procedure, documents, submission, criteria); only on opportunities
+	// imported from a notice.
+	Tender *Tender `json:"tender,omitempty"`
 	// OpenAbroad says the lead welcomes partners from other countries.
 	OpenAbroad bool `json:"open_abroad"`
 	// Lead is the lead member's local id; LeadAPID its ActivityPub id on
@@ -324,6 +328,9 @@ func (o *Opportunity) Normalize() {
 	if o.Consortium == nil {
 		o.Consortium = []ConsortiumEntry{}
 	}
+	if o.Tender != nil {
+		o.Tender.normalize()
+	}
 }
 
 // Validate checks a normalised opportunity and returns an EINVALID error
@@ -414,6 +421,9 @@ func (o *Opportunity) validate(p *Problems) {
 	}
 	for i, e := range o.Consortium {
 		e.validate(p, fmt.Sprintf("consortium[%d]", i))
+	}
+	if o.Tender != nil {
+		o.Tender.validate(p, "tender")
 	}
 }
 

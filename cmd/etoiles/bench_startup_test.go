@@ -37,10 +37,11 @@ type servedProcess struct {
 }
 
 // startServe runs bin serve on a free loopback port with its data in
-// dir, and returns once /readyz answers 200.
-func startServe(tb testing.TB, bin, dir string) *servedProcess {
+// dir, and returns once /readyz answers 200. extra flags come last and
+// override the others.
+func startServe(tb testing.TB, bin, dir string, extra ...string) *servedProcess {
 	tb.Helper()
-	cmd := exec.Command(bin, "serve", "--listen", "127.0.0.1:0", "--data", dir, "--country", "FR", "--log-format", "json")
+	cmd := exec.Command(bin, append([]string{"serve", "--listen", "127.0.0.1:0", "--data", dir, "--country", "FR", "--log-format", "json"}, extra...)...)
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH")} // no ETOILES_* from the caller
 	stderr, err := cmd.StderrPipe()
 	if err != nil {

@@ -11,7 +11,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/e-toiles/etoiles/internal/reqid"
 	"github.com/e-toiles/etoiles/node"
+	"github.com/e-toiles/etoiles/node/web"
 )
 
 // Config is the node's configuration. Every field has a flag and an
@@ -35,6 +37,8 @@ type Config struct {
 	InsecureHTTP      bool          // --insecure-http: peers over plain http are accepted
 	QueueFollows      bool          // --queue-follows: keep unknown Follows for an admin instead of rejecting them
 	MaxDeliveryAge    time.Duration // --max-delivery-age: retry a delivery this long before dead-lettering it
+	DeliverySweep     time.Duration // --delivery-sweep: how often pending deliveries without a job are queued again
+	EmbeddedCodes     bool          // --embedded-codes: load the code lists shipped in the binary at first start
 	RetryBase         time.Duration // --retry-base: first retry delay of a failed delivery
 
 	Confederation    string // --confederation: the confederation's actor URL
@@ -47,6 +51,11 @@ type Config struct {
 
 	InboxRate      float64    // --inbox-rate: inbox requests per second one client address may make (burst ten times that)
 	TrustedProxies prefixList // --trusted-proxies: reverse proxies whose X-Forwarded-For names the client
+	InboxBacklog   int        // --inbox-backlog: accepted activities that may wait to be applied before the inbox answers 429
+	InboxSync      string     // --inbox-sync: full or normal, the SQLite synchronous level of the inbox log
+
+	Languages       string // --languages: comma-separated UI languages the node offers, in the switcher's order; empty = every catalogue
+	DefaultLanguage string // --default-language: the language of a reader whose browser asks for none offered; empty = en, else the first
 
 	NewsConfig // news, events, feed import and digest (news.go)
 }
@@ -63,11 +72,15 @@ func DefaultConfig() Config {
 		LogLevel:        "info",
 		ShutdownTimeout: 15 * time.Second,
 		MaxDeliveryAge:  7 * 24 * time.Hour,
+		DeliverySweep:   5 * time.Minute,
+		EmbeddedCodes:   true,
 		RetryBase:       30 * time.Second,
 		StatsReports:    true,
 		StatsThreshold:  3,
 		StatsDebounce:   time.Minute,
 		InboxRate:       50,
+		InboxBacklog:    50000,
+		InboxSync:       "full",
 		NewsConfig:      defaultNewsConfig(),
 	}
 }
@@ -122,6 +135,8 @@ func (c *Config) bindServe(fs *flag.FlagSet) {
 	fs.BoolVar(&c.InsecureHTTP, "insecure-http", c.InsecureHTTP, "accept peers over plain http (tests, local demos)")
 	fs.BoolVar(&c.QueueFollows, "queue-follows", c.QueueFollows, "keep Follows from unknown actors pending for an admin instead of rejecting them")
 	fs.DurationVar(&c.MaxDeliveryAge, "max-delivery-age", c.MaxDeliveryAge, "how long a delivery is retried before it is dead-lettered")
+	fs.BoolVar(&c.EmbeddedCodes, "embedded-codes", c.EmbeddedCodes, "load the CPV, NUTS and country lists shipped in the binary into the database at first start (false: structure checks only until lists are imported)")
+	fs.DurationVar(&c.DeliverySweep, "delivery-sweep", c.DeliverySweep, "how often pending deliveries whose queue job is gone are queued again")
 	fs.DurationVar(&c.RetryBase, "retry-base", c.RetryBase, "first retry delay of a failed delivery, doubled at each attempt")
 	fs.StringVar(&c.Confederation, "confederation", c.Confederation, "the confederation's actor URL (national nodes)")
 	fs.StringVar(&c.ConfederationKey, "confederation-key", c.ConfederationKey, "file with the confederation's admission public key (PEM); empty pins it on first use")
@@ -130,7 +145,11 @@ func (c *Config) bindServe(fs *flag.FlagSet) {
 	fs.IntVar(&c.StatsThreshold, "stats-threshold", c.StatsThreshold, "smallest count a statistics report shows; smaller cells are suppressed")
 	fs.DurationVar(&c.StatsDebounce, "stats-debounce", c.StatsDebounce, "wait this long after a change of members or opportunities before reporting")
 	fs.Float64Var(&c.InboxRate, "inbox-rate", c.InboxRate, "inbox requests per second one client address (and one verified signer) may make, with a burst of ten times that")
+	fs.IntVar(&c.InboxBacklog, "inbox-backlog", c.InboxBacklog, "accepted activities that may wait to be applied; above that the inbox answers 429 with Retry-After")
+	fs.StringVar(&c.InboxSync, "inbox-sync", c.InboxSync, "full (an activity answered 202 survives a power cut) or normal (survives a crash of the process) for the inbox log")
 	fs.Var(&c.TrustedProxies, "trusted-proxies", "comma-separated addresses or CIDR prefixes of reverse proxies whose X-Forwarded-For names the client (rate limits)")
+	fs.StringVar(&c.Languages, "languages", c.Languages, "comma-separated UI languages the node offers, in the switcher's order, e.g. lv,en,lt; empty offers every catalogue")
+	fs.StringVar(&c.DefaultLanguage, "default-language", c.DefaultLanguage, "the UI language of a reader whose browser asks for none offered; empty = en, else the first of --languages")
 	c.NewsConfig.bind(fs)
 }
 
@@ -142,6 +161,9 @@ func (c *Config) Validate() error {
 	}
 	c.PublicURL = strings.TrimSuffix(c.PublicURL, "/")
 	c.Country = strings.ToUpper(c.Country)
+	if c.Role == "confederation" && c.Country != "" {
+		return fmt.Errorf("--country %q: a confederation node has no country; leave --country out with --role confederation", c.Country)
+	}
 	if c.Country != "" && !node.ValidCountry(c.Country) {
 		return fmt.Errorf("--country %q is not an ISO 3166-1 alpha-2 code", c.Country)
 	}
@@ -162,6 +184,12 @@ func (c *Config) Validate() error {
 			return errors.New("--confederation is for national nodes; a confederation has none")
 		}
 	}
+	if c.InboxBacklog < 1 {
+		return fmt.Errorf("--inbox-backlog %d must be at least 1", c.InboxBacklog)
+	}
+	if s := strings.ToLower(c.InboxSync); s != "full" && s != "normal" {
+		return fmt.Errorf("--inbox-sync %q must be full or normal", c.InboxSync)
+	}
 	if c.StatsThreshold < 1 {
 		return fmt.Errorf("--stats-threshold %d must be at least 1", c.StatsThreshold)
 	}
@@ -173,6 +201,13 @@ func (c *Config) Validate() error {
 	}
 	if err := c.NewsConfig.validate(); err != nil {
 		return err
+	}
+	var langs []string
+	if strings.TrimSpace(c.Languages) != "" {
+		langs = strings.Split(c.Languages, ",")
+	}
+	if err := web.Configure(langs, c.DefaultLanguage); err != nil {
+		return fmt.Errorf("--languages, --default-language: %w", err)
 	}
 	if c.Name == "" {
 		c.Name = "etoiles"
@@ -196,9 +231,9 @@ func newLogger(c Config, w io.Writer) *slog.Logger {
 	level, _ := parseLevel(c.LogLevel)
 	opts := &slog.HandlerOptions{Level: level}
 	if c.LogFormat == "json" {
-		return slog.New(slog.NewJSONHandler(w, opts))
+		return slog.New(reqid.Handler{Handler: slog.NewJSONHandler(w, opts)})
 	}
-	return slog.New(slog.NewTextHandler(w, opts))
+	return slog.New(reqid.Handler{Handler: slog.NewTextHandler(w, opts)})
 }
 
 // prefixList is a flag of comma-separated IP addresses or CIDR prefixes.

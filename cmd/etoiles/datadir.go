@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+
+	"github.com/e-toiles/etoiles/node/store/sqlite"
 )
 
 // The files of a data directory.
@@ -16,6 +18,7 @@ const (
 	tokenKeyFile = "token-ed25519.pem"
 	lockFile     = "serve.lock"
 	natsDir      = "jetstream"
+	inboxFile    = sqlite.InboxFile
 )
 
 // dataLock is an exclusive lock on a data directory, held by serve for

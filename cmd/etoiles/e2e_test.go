@@ -216,8 +216,15 @@ func TestEndToEnd(t *testing.T) {
 		if s != 200 || b["status"] != "ready" {
 			t.Errorf("/readyz = %d %v", s, b)
 		}
-		if cl, _ := b["code_lists"].(map[string]any); cl == nil || !strings.Contains(cl["cpv"].(string), "labels missing") {
-			t.Errorf("/readyz code_lists = %v, want cpv labels missing", b["code_lists"])
+		// A fresh node has the embedded code lists: nothing is missing.
+		if cl, _ := b["code_lists"].(map[string]any); cl == nil || len(cl) != 3 {
+			t.Errorf("/readyz code_lists = %v, want cpv, nuts and country", b["code_lists"])
+		} else {
+			for k, v := range cl {
+				if !strings.HasPrefix(v.(string), "loaded: ") {
+					t.Errorf("/readyz code_lists[%s] = %q, want loaded", k, v)
+				}
+			}
 		}
 		s, b, _ = anon.do("GET", "/metrics", "")
 		raw, _ := b["_raw"].(string)

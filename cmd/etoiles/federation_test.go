@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/e-toiles/etoiles/federation"
 )
 
 // testNode is a node run in-process on a loopback port it keeps across
@@ -25,6 +27,10 @@ type testNode struct {
 	config func(*Config)
 	// log, when set, replaces the test logger (ETOILES_TEST_LOG).
 	log *slog.Logger
+	// wrap, when set, wraps the store federation uses.
+	wrap func(federation.Store) federation.Store
+	// wrapQueue, when set, wraps the queue federation uses.
+	wrapQueue func(federation.Queue) federation.Queue
 }
 
 func (n *testNode) actor() string { return "http://" + n.addr + "/actor" }
@@ -71,6 +77,10 @@ func (n *testNode) start(ln net.Listener, country string) {
 	cfg.AllowPrivatePeers, cfg.InsecureHTTP = true, true
 	cfg.RetryBase = 100 * time.Millisecond
 	cfg.ShutdownTimeout = 2 * time.Second
+	// Loading the embedded code lists costs a fresh node ~2 s of CPU
+	// (more under -race); the many nodes of these tests do without them.
+	// TestEndToEnd and the identity tests start nodes with them.
+	cfg.EmbeddedCodes = false
 	if n.config != nil {
 		n.config(&cfg)
 	}
@@ -78,7 +88,7 @@ func (n *testNode) start(ln net.Listener, country string) {
 	if n.log != nil {
 		logger = n.log
 	}
-	n.main = &Main{Config: cfg, Listener: ln, Logger: logger}
+	n.main = &Main{Config: cfg, Listener: ln, Logger: logger, FederationStore: n.wrap, FederationQueue: n.wrapQueue}
 	if err := n.main.Run(context.Background()); err != nil {
 		n.tb.Fatalf("start %s: %v", n.name, err)
 	}

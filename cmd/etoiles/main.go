@@ -92,13 +92,24 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	cfg := DefaultConfig()
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	cfg.bindServe(fs)
+	change := fs.Bool("change-identity", false, "replace the public URL, country, name or role recorded in the data directory by the values given (a migration: peers and the credential know the old ones)")
 	if err := parseFlags(fs, args, getenv); err != nil {
 		return helpOnRequest(fs, err, stderr)
 	}
 	if err := cfg.Validate(); err != nil {
 		return err
 	}
+	warnings, err := serveIdentity(&cfg, fs, *change)
+	if err != nil {
+		return err
+	}
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
 	m := &Main{Config: cfg, Logger: newLogger(cfg, stderr)}
+	for _, w := range warnings {
+		m.Logger.Warn("node identity changed", "change", w)
+	}
 	if err := m.Run(ctx); err != nil {
 		return err
 	}

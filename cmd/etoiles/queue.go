@@ -38,13 +38,6 @@ func (q busQueue) Publish(ctx context.Context, subject, msgID string, data []byt
 // fan-out to many peers uses every core.
 const deliveryConcurrency = 8
 
-// inboxConcurrency is how many inbound activities are applied at once.
-// The store writes one transaction at a time anyway; running a few lets
-// decoding and reads overlap the writes. Order between activities does
-// not matter: versions of an object are ordered by revision, and a
-// Follow's answer refers to the Follow by id.
-const inboxConcurrency = 4
-
 // Subscribe runs h on the durable consumer's messages. Delivery jobs are
 // retried without a delivery limit: federation dead-letters them itself
 // after its maximum age. They run deliveryConcurrency at a time; their
@@ -52,9 +45,6 @@ const inboxConcurrency = 4
 // by its revision.
 func (q busQueue) Subscribe(ctx context.Context, stream, durable, subject string, h federation.Handler) (func(), error) {
 	opts := bus.ConsumeOptions{Logger: q.log}
-	if stream == federation.StreamInbox {
-		opts.Concurrency = inboxConcurrency
-	}
 	if stream == federation.StreamDelivery {
 		opts.MaxDeliver = -1
 		opts.AckWait = 2 * time.Minute

@@ -16,12 +16,14 @@ import (
 	"time"
 
 	"github.com/e-toiles/etoiles/federation"
+	"github.com/e-toiles/etoiles/internal/reqid"
 	"github.com/e-toiles/etoiles/node"
 	"github.com/e-toiles/etoiles/node/api"
 	"github.com/e-toiles/etoiles/node/auth"
 	"github.com/e-toiles/etoiles/node/bus"
 	"github.com/e-toiles/etoiles/node/catalogue"
 	"github.com/e-toiles/etoiles/node/codes"
+	"github.com/e-toiles/etoiles/node/codes/embedded"
 	"github.com/e-toiles/etoiles/node/consortium"
 	"github.com/e-toiles/etoiles/node/market"
 	"github.com/e-toiles/etoiles/node/membership"
@@ -52,11 +54,18 @@ type Main struct {
 	// Listener, when set, is used instead of listening on Config.Listen
 	// (tests pick the port before they know the public URL).
 	Listener net.Listener
+	// FederationStore, when set, wraps the store federation uses (tests
+	// inject failures with it).
+	FederationStore func(federation.Store) federation.Store
+	// FederationQueue, when set, wraps the queue federation uses (tests
+	// make publishes fail with it).
+	FederationQueue func(federation.Queue) federation.Queue
 
 	lock *dataLock
 	// startNotes says what happened at start that /readyz reports.
 	startNotes map[string]string
 	db         *sqlite.DB
+	inbox      *sqlite.Inbox
 	bus        *bus.Bus
 	relay      *bus.Relay
 	fed        *federation.Federation
@@ -104,6 +113,9 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	hadDatabase := statErr == nil
 	if m.db, err = sqlite.Open(ctx, filepath.Join(m.Config.DataDir, dbFile)); err != nil {
 		return err
+	}
+	if m.inbox, err = sqlite.OpenInbox(ctx, filepath.Join(m.Config.DataDir, inboxFile), m.Config.InboxSync); err != nil {
+		return fmt.Errorf("--inbox-sync: %w", err)
 	}
 	key, err := auth.LoadOrCreateKey(filepath.Join(m.Config.DataDir, tokenKeyFile))
 	if err != nil {
@@ -154,6 +166,15 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		credential = strings.TrimSpace(string(b))
 	}
 	codeSvc := &codes.Service{Store: m.db}
+	if m.Config.EmbeddedCodes {
+		infos, err := embedded.Load(ctx, m.db)
+		if err != nil {
+			return err
+		}
+		for _, i := range infos {
+			log.Info("embedded code list loaded", "kind", i.Kind, "codes", i.Count, "version", i.Version)
+		}
+	}
 	if m.Config.VocabDir != "" {
 		infos, err := codeSvc.ImportFiles(ctx, m.Config.VocabDir)
 		if err != nil {
@@ -187,15 +208,24 @@ func (m *Main) Run(ctx context.Context) (err error) {
 
 	marketSvc := &market.Service{Store: m.db, Members: m.db, Country: m.Config.Country, Committed: m.relay.Notify}
 	statsSvc := &stats.Service{Store: m.db, Node: m.Config.PublicURL + "/actor", Country: m.Config.Country, Threshold: m.Config.StatsThreshold}
+	var fedStore federation.Store = m.db
+	if m.FederationStore != nil {
+		fedStore = m.FederationStore(fedStore)
+	}
+	var fedQueue federation.Queue = busQueue{m.bus, log.With("component", "queue")}
+	if m.FederationQueue != nil {
+		fedQueue = m.FederationQueue(fedQueue)
+	}
 	m.fed = federation.New(federation.Config{
 		PublicURL: m.Config.PublicURL, Name: m.Config.Name, Country: m.Config.Country, Role: m.Config.Role, Version: version,
 		AllowPrivate: m.Config.AllowPrivatePeers, InsecureHTTP: m.Config.InsecureHTTP, QueueUnknownFollows: m.Config.QueueFollows,
-		MaxDeliveryAge: m.Config.MaxDeliveryAge, RetryBase: m.Config.RetryBase, InboxRate: m.Config.InboxRate, TrustedProxies: m.Config.TrustedProxies,
+		MaxDeliveryAge: m.Config.MaxDeliveryAge, DeliverySweep: m.Config.DeliverySweep, RetryBase: m.Config.RetryBase, InboxRate: m.Config.InboxRate, TrustedProxies: m.Config.TrustedProxies,
 		ConfederationURL: m.Config.Confederation, ConfederationKey: confKey, Credential: credential, Committed: m.relay.Notify,
 		Reporter: statsSvc, NoStatsReports: !m.Config.StatsReports, StatsDebounce: m.Config.StatsDebounce,
 		NoPublicFollows: !m.Config.PublicFollows,
 		Market:          marketSvc,
-	}, keys, m.db, busQueue{m.bus, log.With("component", "queue")}, log.With("component", "federation"))
+		Inbox:           m.inbox, InboxBacklog: m.Config.InboxBacklog,
+	}, keys, fedStore, fedQueue, log.With("component", "federation"))
 	// Listen before the federation starts: its first Follows make peers
 	// fetch this node's key at once, and a connection refused there gets
 	// the Follow a 401 and a retry much later. Connections wait in the
@@ -222,7 +252,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	}
 
 	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), m.relay.Collector())
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), m.relay.Collector(), inboundCollector(m.fed))
 	members := &membership.Service{Store: m.db, Codes: m.db, Committed: m.relay.Notify}
 	cat := &catalogue.Service{Store: m.db}
 	opps := &opportunity.Service{Store: m.db, Codes: m.db, Links: links,
@@ -282,7 +312,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	m.ui = ui
 	m.public.Pages = ui
 	m.server = &http.Server{
-		Handler:           api.Instrument(reg, mux),
+		Handler:           reqid.Middleware(api.Instrument(reg, mux)),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
@@ -360,6 +390,9 @@ func (m *Main) Close() error {
 		m.wg.Wait()
 		if m.bus != nil {
 			errs = append(errs, m.bus.Close())
+		}
+		if m.inbox != nil {
+			errs = append(errs, m.inbox.Close())
 		}
 		if m.db != nil {
 			errs = append(errs, m.db.Close())

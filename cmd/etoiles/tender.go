@@ -31,8 +31,8 @@ func cmdImportTender(ctx context.Context, args []string, getenv func(string) str
 	}
 	fs := flag.NewFlagSet("import tender", flag.ContinueOnError)
 	dir := fs.String("data", "./etoiles-data", "data directory of the node")
-	publicURL := fs.String("public-url", "", "the node's public URL, as serve has it (required: the opportunities' ActivityPub ids derive from it)")
-	country := fs.String("country", "", "the node's country, ISO 3166-1 alpha-2, as serve has it (required: it tells peers' entries from local ones)")
+	publicURL := fs.String("public-url", "", "the node's public URL (default: the one serve recorded in the data directory; the opportunities' ActivityPub ids derive from it)")
+	country := fs.String("country", "", "the node's country, ISO 3166-1 alpha-2 (default: the one serve recorded in the data directory)")
 	fs.SetOutput(io.Discard)
 	if err := fs.Parse(args[1:]); err != nil {
 		return helpOnRequest(fs, err, stdout)
@@ -48,6 +48,9 @@ func cmdImportTender(ctx context.Context, args []string, getenv func(string) str
 		if strings.HasPrefix(f, "-") {
 			return fmt.Errorf("import tender: flag %s comes after the files; put flags first", f)
 		}
+	}
+	if _, err := applyIdentity("import tender", *dir, fs, publicURL, country, nil, nil); err != nil {
+		return err
 	}
 	if *publicURL == "" || *country == "" {
 		return errors.New("import tender: --public-url and --country are required (or ETOILES_PUBLIC_URL and ETOILES_COUNTRY): give the values serve runs with")

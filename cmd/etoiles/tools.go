@@ -39,6 +39,9 @@ func cmdToken(args []string, getenv func(string) string, stdout io.Writer) error
 	if _, err := os.Stat(*dir); err != nil {
 		return fmt.Errorf("token: data directory %s: %w", *dir, err)
 	}
+	if _, err := applyIdentity("token", *dir, fs, publicURL, nil, nil, nil); err != nil {
+		return err
+	}
 	key, err := auth.LoadOrCreateKey(filepath.Join(*dir, tokenKeyFile))
 	if err != nil {
 		return fmt.Errorf("token: %w", err)
@@ -176,6 +179,16 @@ func cmdAdmit(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	if _, err := os.Stat(filepath.Join(*dir, federation.AdmissionKeyFile)); err != nil {
 		return fmt.Errorf("admit: %s has no admission key; run etoiles serve --role confederation on it first", *dir)
+	}
+	recorded, err := applyIdentity("admit", *dir, fs, publicURL, nil, nil, nil)
+	if err != nil {
+		return err
+	}
+	if id, _, _ := readIdentity(*dir); recorded && id.Role != "confederation" {
+		return fmt.Errorf("admit: %s is the data directory of a %s node (%s), not a confederation's", *dir, id.Role, id.PublicURL)
+	}
+	if !recorded && !flagGiven(fs, "public-url") {
+		return fmt.Errorf("admit: %s records no public URL (serve has not run on it since it records one): give --public-url, the confederation's public URL, or the credential's issuer would be %s/actor", *dir, *publicURL)
 	}
 	key, err := federation.LoadOrCreateAdmissionKey(*dir)
 	if err != nil {

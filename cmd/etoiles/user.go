@@ -42,6 +42,9 @@ func cmdUser(ctx context.Context, args []string, getenv func(string) string, std
 			return fmt.Errorf("user add: %w", err)
 		}
 	}
+	if _, err := applyIdentity("user add", *dir, fs, publicURL, nil, nil, nil); err != nil {
+		return err
+	}
 	db, err := sqlite.Open(ctx, filepath.Join(*dir, dbFile))
 	if err != nil {
 		return fmt.Errorf("user add: %w", err)

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 
+	"github.com/e-toiles/etoiles/internal/reqid"
 	"github.com/e-toiles/etoiles/node"
 )
 
@@ -41,6 +42,9 @@ type Problem struct {
 	Instance string            `json:"instance,omitempty"`
 	Code     string            `json:"code"`
 	Errors   []node.FieldError `json:"errors,omitempty"`
+	// RequestID is set on server errors: the id the node's log shows for
+	// the request, to quote when reporting the problem.
+	RequestID string `json:"request_id,omitempty"`
 }
 
 // ProblemType returns the type URI of a problem code.
@@ -72,6 +76,9 @@ func WriteError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 func WriteProblem(w http.ResponseWriter, r *http.Request, p Problem) {
 	if p.Instance == "" && r != nil {
 		p.Instance = r.URL.Path
+	}
+	if p.Status >= 500 && p.RequestID == "" && r != nil {
+		p.RequestID = reqid.From(r.Context())
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.Header().Set("X-Content-Type-Options", "nosniff")

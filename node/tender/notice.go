@@ -2,6 +2,8 @@ package tender
 
 import (
 	"fmt"
+
+	"github.com/e-toiles/etoiles/node"
 	"strings"
 	"time"
 )
@@ -51,8 +53,14 @@ type Notice struct {
 	AdditionalCPV []string
 	// Places of performance of the procedure (BT-5141, BT-5071, BT-727).
 	Places []Place
-	// BuyerCountry is the country of the first buyer's address.
+	// BuyerCountry is the country of the first buyer's address, and Buyer
+	// what the notice publishes of that buyer (nil when nothing).
 	BuyerCountry string
+	Buyer        *node.Buyer
+	// Procedure is the procedure type (BT-105) and Accelerated the
+	// accelerated procedure indicator (BT-106).
+	Procedure   string
+	Accelerated bool
 	// Value is the estimated value of the procedure (BT-27), or the sum of
 	// its lots' values when they share one currency; nil when unknown.
 	Value *Amount
@@ -102,6 +110,28 @@ type Lot struct {
 	SMESuitable bool
 	// Flags sums up the four codes above.
 	Flags Flags
+	// StrategicText (BT-777) and AccessibilityText (BT-755) are what the
+	// buyer wrote about its social objectives and accessibility criteria.
+	StrategicText     map[string]string
+	AccessibilityText map[string]string
+	// DocumentsURL (BT-15) and RestrictedDocumentsURL (BT-615): where the
+	// procurement documents are.
+	DocumentsURL           string
+	RestrictedDocumentsURL string
+	// SubmissionURL (BT-18) is where tenders go; ElectronicSubmission
+	// (BT-17) is required, allowed or not-allowed.
+	SubmissionURL        string
+	ElectronicSubmission string
+	// FrameworkAgreement (BT-765) and DPS (BT-766), "none" left out.
+	FrameworkAgreement string
+	DPS                string
+	// Duration (BT-36), Start (BT-536) and End (BT-537, YYYY-MM-DD) of
+	// the contract.
+	Duration   *node.Duration
+	Start, End string
+	// AwardCriteria and SelectionCriteria of the lot.
+	AwardCriteria     []node.AwardCriterion
+	SelectionCriteria []node.SelectionCriterion
 }
 
 // Flags are the social and accessibility flags the radar shows.

@@ -35,6 +35,7 @@ func (n *Notice) Opportunity() *node.Opportunity {
 		Lots:        []node.Lot{},
 	}
 	o.Region = n.region(o.Country)
+	o.Tender = n.Tender()
 	if !n.Deadline.IsZero() {
 		d := n.Deadline.UTC()
 		o.Deadline = &d
@@ -58,6 +59,37 @@ func (n *Notice) Opportunity() *node.Opportunity {
 		}
 	}
 	return o
+}
+
+// Tender returns what the notice says for a bidder, in the domain's
+// terms: identifiers, buyer, procedure and, per lot, documents,
+// submission, deadline with its published offset, duration, value and
+// criteria.
+func (n *Notice) Tender() *node.Tender {
+	t := &node.Tender{NoticeID: n.ID, NoticeVersion: n.Version, PublicationID: n.PublicationID,
+		TEDURL: TEDURL(n.PublicationID), ProcedureID: n.ProcedureID, NoticeType: n.Type, SDK: n.SDK,
+		Procedure: n.Procedure, Accelerated: n.Accelerated, Lots: make([]node.TenderLot, 0, len(n.Lots))}
+	if n.Buyer != nil {
+		b := *n.Buyer
+		t.Buyer = &b
+	}
+	for _, l := range n.Lots {
+		tl := node.TenderLot{ID: l.ID, DocumentsURL: l.DocumentsURL, RestrictedDocumentsURL: l.RestrictedDocumentsURL,
+			SubmissionURL: l.SubmissionURL, ElectronicSubmission: l.ElectronicSubmission,
+			FrameworkAgreement: l.FrameworkAgreement, DPS: l.DPS, Duration: l.Duration, Start: l.Start, End: l.End,
+			AwardCriteria: l.AwardCriteria, SelectionCriteria: l.SelectionCriteria,
+			Reserved: notNone(l.Reserved), SocialObjectives: l.SocialObjectives, StrategicText: l.StrategicText,
+			Accessibility: l.Accessibility, AccessibilityText: l.AccessibilityText}
+		if !l.Deadline.IsZero() {
+			d := l.Deadline
+			tl.Deadline, tl.DeadlineKind = &d, string(l.DeadlineKind)
+		}
+		if l.Value != nil {
+			tl.Value = &node.Amount{Amount: l.Value.Value, Currency: l.Value.Currency}
+		}
+		t.Lots = append(t.Lots, tl)
+	}
+	return t
 }
 
 // region returns the first NUTS code of the places of performance that

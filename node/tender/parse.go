@@ -80,8 +80,8 @@ func (p *parser) notice() (*Notice, error) {
 		return nil, p.errf(root, "missing cbc:CustomizationID (the eForms SDK version): not an eForms notice")
 	}
 	n.SDK = strings.TrimSpace(sdk.text)
-	if !strings.HasPrefix(n.SDK, "eforms-sdk-1.") {
-		return nil, p.errf(sdk, "%q is not supported; only eForms SDK 1.x notices (eforms-sdk-1.*) are read", n.SDK)
+	if !strings.HasPrefix(n.SDK, "eforms-sdk-1.") && !strings.HasPrefix(n.SDK, "eforms-sdk-2.") {
+		return nil, p.errf(sdk, "%q is not supported; only eForms SDK 1.x and 2.x notices (eforms-sdk-1.*, eforms-sdk-2.*) are read", n.SDK)
 	}
 
 	typ := root.child("cbc:NoticeTypeCode")
@@ -129,6 +129,9 @@ func (p *parser) notice() (*Notice, error) {
 		return nil, err
 	}
 	if err := p.buyer(n, ext); err != nil {
+		return nil, err
+	}
+	if err := p.procedureType(n); err != nil {
 		return nil, err
 	}
 	for _, l := range root.children("cac:ProcurementProjectLot") {
@@ -216,22 +219,24 @@ func (p *parser) procedure(n *Notice) error {
 	return nil
 }
 
-// buyer finds the country of the first buyer in the organisations list.
+// buyer finds the first buyer in the organisations list: its country,
+// then what the notice publishes of it.
 func (p *parser) buyer(n *Notice, ext *elem) error {
 	id := p.root.value("cac:ContractingParty", "cac:Party", "cac:PartyIdentification", "cbc:ID")
 	for _, o := range ext.findAll("efac:Organizations", "efac:Organization", "efac:Company") {
 		if id != "" && o.value("cac:PartyIdentification", "cbc:ID") != id {
 			continue
 		}
-		c := o.find("cac:PostalAddress", "cac:Country", "cbc:IdentificationCode")
-		if c == nil {
-			return nil
+		if c := o.find("cac:PostalAddress", "cac:Country", "cbc:IdentificationCode"); c != nil {
+			cc, err := p.country(c)
+			if err != nil {
+				return err
+			}
+			n.BuyerCountry = cc
 		}
-		cc, err := p.country(c)
-		n.BuyerCountry = cc
-		return err
+		return p.buyerDetails(n, o)
 	}
-	return nil
+	return p.buyerDetails(n, nil)
 }
 
 func (p *parser) lot(l *elem, n *Notice) (Lot, error) {
@@ -278,7 +283,7 @@ func (p *parser) lot(l *elem, n *Notice) (Lot, error) {
 		}
 	}
 	for _, c := range l.findAll("cac:TenderingTerms", "cac:TendererQualificationRequest", "cac:SpecificTendererRequirement", "cbc:TendererRequirementTypeCode") {
-		if c.attr("listName") == "reserved-procurement" {
+		if list := listOf(c); list == "reserved-procurement" || list == "" && strings.TrimSpace(c.text) == "none" {
 			lot.Reserved = strings.TrimSpace(c.text)
 		}
 	}
@@ -286,6 +291,9 @@ func (p *parser) lot(l *elem, n *Notice) (Lot, error) {
 	f.SMESuitable = lot.SMESuitable
 	lot.Flags = f
 
+	if err := p.lotTerms(l, &lot); err != nil {
+		return lot, err
+	}
 	tp := l.child("cac:TenderingProcess")
 	for _, d := range []struct {
 		kind DeadlineKind
@@ -437,7 +445,7 @@ func (p *parser) amount(pp *elem) (*Amount, error) {
 func additionalTypes(pp *elem) (f Flags, social []string, access string) {
 	for _, c := range pp.findAll("cac:ProcurementAdditionalType", "cbc:ProcurementTypeCode") {
 		v := strings.TrimSpace(c.text)
-		switch c.attr("listName") {
+		switch listOf(c) {
 		case "strategic-procurement":
 			f.SocialObjective = f.SocialObjective || v == "soc-obj"
 		case "social-objective":

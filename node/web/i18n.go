@@ -4,13 +4,16 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"net/http"
 	"path"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
 
+	"golang.org/x/text/feature/plural"
 	"golang.org/x/text/language"
 	"golang.org/x/text/language/display"
 	"golang.org/x/text/message"
@@ -20,14 +23,25 @@ import (
 //go:embed locales/*.json
 var localeFS embed.FS
 
-// Languages lists the UI languages, in the switcher's order. English is
-// the fallback.
-var Languages = []string{"fr", "en", "it", "es", "de"}
+// Official lists the 24 official languages of the EU in the order the
+// EU's own sites use (by each language's name for itself). It orders the
+// switcher; catalogues of other languages (ca, eu, gl…) follow, by tag.
+var Official = []string{"bg", "es", "cs", "da", "de", "et", "el", "en", "fr", "ga", "hr", "it",
+	"lv", "lt", "hu", "mt", "nl", "pl", "pt", "ro", "sk", "sl", "fi", "sv"}
+
+// Languages lists the UI languages the node offers, in the switcher's
+// order: every catalogue unless Configure narrowed it.
+var Languages = available()
+
+// defaultTag is the language of a reader whose browser asks for none of
+// Languages.
+var defaultTag = "en"
 
 // Locale is one UI language: its message catalog and formats.
 type Locale struct {
 	// Tag is the BCP 47 tag, as written in lang attributes.
 	Tag     string
+	lang    language.Tag
 	msgs    map[string]string
 	printer *message.Printer
 	regions display.Namer
@@ -38,13 +52,15 @@ var catalogs = mustLoadCatalogs()
 
 func mustLoadCatalogs() map[string]*Locale {
 	out := map[string]*Locale{}
-	for _, tag := range Languages {
-		b, err := localeFS.ReadFile(path.Join("locales", tag+".json"))
+	files, _ := fs.Glob(localeFS, "locales/*.json")
+	for _, f := range files {
+		tag := strings.TrimSuffix(path.Base(f), ".json")
+		b, err := localeFS.ReadFile(f)
 		if err != nil {
 			panic(fmt.Sprintf("web: locale %s: %v", tag, err))
 		}
 		lt := language.MustParse(tag)
-		l := &Locale{Tag: tag, printer: message.NewPrinter(lt), regions: display.Regions(lt)}
+		l := &Locale{Tag: tag, lang: lt, printer: message.NewPrinter(lt), regions: display.Regions(lt)}
 		if err := json.Unmarshal(b, &l.msgs); err != nil {
 			panic(fmt.Sprintf("web: locale %s: %v", tag, err))
 		}
@@ -53,12 +69,64 @@ func mustLoadCatalogs() map[string]*Locale {
 	return out
 }
 
-// LocaleFor returns the locale of a language tag, English when none.
+// available returns the tags of every catalogue: the official languages
+// in their order, then the others by tag.
+func available() []string {
+	var out []string
+	for _, tag := range Official {
+		if _, ok := catalogs[tag]; ok {
+			out = append(out, tag)
+		}
+	}
+	var extra []string
+	for tag := range catalogs {
+		if !slices.Contains(Official, tag) {
+			extra = append(extra, tag)
+		}
+	}
+	sort.Strings(extra)
+	return append(out, extra...)
+}
+
+// Configure sets the languages the node offers (in the switcher's order
+// given; none = every catalogue) and its default language (empty =
+// English when offered, else the first offered). It refuses a language without a catalogue and a
+// default that is not offered. Call it once, before serving.
+func Configure(langs []string, def string) error {
+	if len(langs) == 0 {
+		langs = available()
+	}
+	var offered []string
+	for _, tag := range langs {
+		tag = strings.ToLower(strings.TrimSpace(tag))
+		if _, ok := catalogs[tag]; !ok {
+			return fmt.Errorf("language %q has no catalogue; there are: %s", tag, strings.Join(available(), ", "))
+		}
+		if !slices.Contains(offered, tag) {
+			offered = append(offered, tag)
+		}
+	}
+	def = strings.ToLower(strings.TrimSpace(def))
+	if def == "" {
+		def = offered[0]
+		if slices.Contains(offered, "en") {
+			def = "en"
+		}
+	}
+	if !slices.Contains(offered, def) {
+		return fmt.Errorf("default language %q is not one of the languages offered (%s)", def, strings.Join(offered, ", "))
+	}
+	Languages, defaultTag, matcher = offered, def, newMatcher(offered, def)
+	return nil
+}
+
+// LocaleFor returns the locale of a language tag, the default language's
+// when it has no catalogue.
 func LocaleFor(tag string) *Locale {
 	if l, ok := catalogs[tag]; ok {
 		return l
 	}
-	return catalogs["en"]
+	return catalogs[defaultTag]
 }
 
 // Keys returns the message keys of the locale, sorted.
@@ -87,14 +155,28 @@ func (l *Locale) T(key string, args ...any) string {
 	return msg
 }
 
-// N returns the plural form of key for n (key.one or key.other, by the
-// language's rule), with {0} replaced by n.
+// N returns the plural form of key for n, with {0} replaced by n
+// formatted the language's way: key.zero, .one, .two, .few, .many or
+// .other, chosen by the language's CLDR cardinal rule.
 func (l *Locale) N(key string, n int) string {
-	form := "other"
-	if n == 1 || (l.Tag == "fr" && n == 0) {
-		form = "one"
+	form := pluralForm(l.lang, n)
+	if !l.Has(key + "." + form) {
+		form = "other"
 	}
-	return l.T(key+"."+form, n)
+	return l.T(key+"."+form, l.Num(n))
+}
+
+// formNames names the CLDR plural categories as the catalogue keys end.
+var formNames = map[plural.Form]string{plural.Other: "other", plural.Zero: "zero", plural.One: "one",
+	plural.Two: "two", plural.Few: "few", plural.Many: "many"}
+
+// pluralForm returns the CLDR cardinal category of the integer n.
+func pluralForm(tag language.Tag, n int) string {
+	i := n
+	if i < 0 {
+		i = -i
+	}
+	return formNames[plural.Cardinal.MatchPlural(tag, i, 0, 0, 0, 0)]
 }
 
 // Date formats a date the way the language writes it: "3 mars 2026",
@@ -150,23 +232,33 @@ func (l *Locale) Pick(m map[string]string) Text {
 	return Text{Lang: tags[0], Text: m[tags[0]]}
 }
 
-// LangName returns the name of a language tag in the locale, or the tag.
+// LangName returns the name of a language tag in the locale: the
+// catalogue's lang.<tag> message, else CLDR's name, else the tag.
 func (l *Locale) LangName(tag string) string {
 	if k := "lang." + strings.ToLower(tag); l.Has(k) {
 		return l.msgs[k]
 	}
+	if t, err := language.Parse(tag); err == nil {
+		if name := display.Languages(l.lang).Name(t); name != "" {
+			return name
+		}
+	}
 	return tag
 }
 
-var matcher = language.NewMatcher(func() []language.Tag {
-	tags := []language.Tag{language.English} // the fallback comes first
-	for _, t := range Languages {
-		if t != "en" {
+var matcher = newMatcher(Languages, defaultTag)
+
+// newMatcher matches Accept-Language against the offered languages, the
+// default first (the matcher's fallback).
+func newMatcher(langs []string, def string) language.Matcher {
+	tags := []language.Tag{language.MustParse(def)}
+	for _, t := range langs {
+		if t != def {
 			tags = append(tags, language.MustParse(t))
 		}
 	}
-	return tags
-}())
+	return language.NewMatcher(tags)
+}
 
 // langCookie remembers the language chosen with the switcher.
 const langCookie = "etoiles_lang"
@@ -174,14 +266,12 @@ const langCookie = "etoiles_lang"
 // negotiate picks the UI language: the switcher's cookie, else
 // Accept-Language, else English.
 func negotiate(r *http.Request) *Locale {
-	if c, err := r.Cookie(langCookie); err == nil {
-		if l, ok := catalogs[c.Value]; ok {
-			return l
-		}
+	if c, err := r.Cookie(langCookie); err == nil && slices.Contains(Languages, c.Value) {
+		return catalogs[c.Value]
 	}
 	tags, _, err := language.ParseAcceptLanguage(r.Header.Get("Accept-Language"))
 	if err != nil || len(tags) == 0 {
-		return catalogs["en"]
+		return catalogs[defaultTag]
 	}
 	tag, _, _ := matcher.Match(tags...)
 	base, _ := tag.Base()

@@ -205,7 +205,7 @@ func (l *Locale) Minor(amount int64, currency string) string {
 // plural as n asks ("1 month", "3 months"; French "0 mois", "1 heure").
 func (l *Locale) Quantity(n int64, unit string) string {
 	key := "market.unit."
-	if n == 1 || (l.Tag == "fr" && n == 0) {
+	if pluralForm(l.lang, int(n)) == "one" {
 		key = "market.unit1."
 	}
 	return l.Num64(n) + " " + l.T(key+unit)

@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"unicode"
@@ -307,6 +308,12 @@ func (s *Server) handler(rt Route) http.Handler {
 			// The catch-all answers unknown paths and methods before any
 			// session or CSRF work: 404, or 405 for "/" itself.
 			err := &node.Error{Code: node.ENOTFOUND, Op: "page", Message: "no page at " + r.URL.Path}
+			if c, cerr := r.Cookie(sessionCookie); cerr == nil && c.Value != "" {
+				// Only to show the reader's menu and the pages it may open.
+				if u, aerr := s.Accounts.Authenticate(r.Context(), c.Value); aerr == nil {
+					rq.User = u
+				}
+			}
 			if r.URL.Path == "/" {
 				w.Header().Set("Allow", "GET, HEAD")
 				err = &node.Error{Code: node.EUNSUPPORTED, Op: "page", Message: "method " + r.Method + " is not allowed here"}
@@ -430,9 +437,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, rq *request, err e
 	if status == http.StatusTooManyRequests {
 		w.Header().Set("Retry-After", "60")
 	}
-	v := s.view(r, rq, "error.title")
-	v.D = map[string]any{"Status": status, "Code": code, "Detail": node.ErrorMessage(err)}
-	s.render(w, status, "error", v)
+	s.failPage(w, r, rq, status, code, node.ErrorMessage(err))
 }
 
 // view is what every page template gets.
@@ -556,7 +561,7 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request, rq *request) error
 
 func (s *Server) switchLanguage(w http.ResponseWriter, r *http.Request, _ *request) error {
 	tag := r.PathValue("tag")
-	if _, ok := catalogs[tag]; !ok {
+	if !slices.Contains(Languages, tag) {
 		return &node.Error{Code: node.ENOTFOUND, Op: "switch language", Message: "no such language"}
 	}
 	http.SetCookie(w, &http.Cookie{Name: langCookie, Value: tag, Path: "/", MaxAge: 365 * 24 * 3600,

@@ -30,6 +30,8 @@ type DB struct {
 	read  *sql.DB
 	// Now returns the current time; tests may replace it.
 	Now func() time.Time
+
+	stmts map[string]*sql.Stmt // kept statements of the writer, read-only after Open
 }
 
 // Open opens or creates the database at path and applies the migrations.
@@ -65,6 +67,10 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		w.Close()
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
+	if err := db.prepareKept(ctx); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
 	if path != ":memory:" {
 		r, err := sql.Open("sqlite", dsn(""))
 		if err != nil {
@@ -80,6 +86,9 @@ func Open(ctx context.Context, path string) (*DB, error) {
 // Close closes both pools.
 func (db *DB) Close() error {
 	var errs []error
+	for _, s := range db.stmts {
+		errs = append(errs, s.Close())
+	}
 	if db.read != db.write {
 		errs = append(errs, db.read.Close())
 	}
@@ -133,7 +142,11 @@ func (db *DB) migrate(ctx context.Context) error {
 }
 
 // tx runs fn in a write transaction, committing when fn returns nil.
+// Inside a Batch it runs in a savepoint of the batch's transaction.
 func (db *DB) tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	if tx, ok := ctx.Value(batchKey{}).(*sql.Tx); ok {
+		return db.savepoint(ctx, tx, fn)
+	}
 	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)

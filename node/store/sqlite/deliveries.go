@@ -11,7 +11,8 @@ import (
 )
 
 // AddDeliveries records one pending delivery of an activity per target,
-// skipping targets that already have it, and returns the new ids.
+// and returns the ids of the new ones and of those the activity already
+// had that are still pending (delivered or dead ones are left alone).
 func (db *DB) AddDeliveries(ctx context.Context, activityID string, body []byte, targets []node.DeliveryTarget) ([]int64, error) {
 	var ids []int64
 	now := formatTime(db.Now())
@@ -26,7 +27,14 @@ func (db *DB) AddDeliveries(ctx context.Context, activityID string, body []byte,
 				VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(activity_id, inbox) DO NOTHING RETURNING id`,
 				activityID, t.Inbox, peer, body, now, now).Scan(&id)
 			if errors.Is(err, sql.ErrNoRows) {
-				continue
+				// The fan-out runs again (its event was redelivered after
+				// a failure): the delivery still pending is queued again,
+				// since its job may be the one that failed to publish.
+				err = tx.QueryRowContext(ctx, `SELECT id FROM deliveries WHERE activity_id = ? AND inbox = ? AND state = 'pending'`,
+					activityID, t.Inbox).Scan(&id)
+				if errors.Is(err, sql.ErrNoRows) {
+					continue
+				}
 			}
 			if err != nil {
 				return fmt.Errorf("add deliveries: %w", err)
@@ -79,6 +87,27 @@ func (db *DB) PendingDeliveries(ctx context.Context) ([]int64, error) {
 	rows, err := db.read.QueryContext(ctx, `SELECT id FROM deliveries WHERE state = 'pending' ORDER BY id`)
 	if err != nil {
 		return nil, fmt.Errorf("pending deliveries: %w", err)
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+// StaleDeliveries returns the ids of pending deliveries that nothing has
+// touched since before: neither attempted nor due after it. Their job may
+// be gone from the queue; the periodic sweep queues them again.
+func (db *DB) StaleDeliveries(ctx context.Context, before time.Time) ([]int64, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT id FROM deliveries WHERE state = 'pending'
+		AND updated_at < ? AND (next_attempt IS NULL OR next_attempt < ?) ORDER BY id`, formatTime(before), formatTime(before))
+	if err != nil {
+		return nil, fmt.Errorf("stale deliveries: %w", err)
 	}
 	defer rows.Close()
 	var ids []int64

@@ -285,7 +285,7 @@ var errAlreadyApplied = errors.New("already applied")
 // processed; an activity seen before is skipped without error.
 func (db *DB) onceTx(ctx context.Context, activityID, actor, typ string, fn func(tx *sql.Tx) error) error {
 	err := db.tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO processed_activities(activity_id, actor, type, applied_at) VALUES (?, ?, ?, ?)`,
+		res, err := db.exec(ctx, tx, `INSERT OR IGNORE INTO processed_activities(activity_id, actor, type, applied_at) VALUES (?, ?, ?, ?)`,
 			activityID, actor, typ, formatTime(db.Now()))
 		if err != nil {
 			return err
@@ -308,7 +308,7 @@ func (db *DB) onceTx(ctx context.Context, activityID, actor, typ string, fn func
 func (db *DB) UpsertRemoteMember(ctx context.Context, activityID, typ string, m *node.Member) error {
 	return db.onceTx(ctx, activityID, m.Origin, typ, func(tx *sql.Tx) error {
 		var deleted int64
-		err := tx.QueryRowContext(ctx, `SELECT revision FROM remote_tombstones WHERE ap_id = ?`, m.APID).Scan(&deleted)
+		err := db.queryRow(ctx, tx, `SELECT revision FROM remote_tombstones WHERE ap_id = ?`, m.APID).Scan(&deleted)
 		if err == nil && deleted >= m.Revision {
 			return nil
 		}
@@ -316,7 +316,7 @@ func (db *DB) UpsertRemoteMember(ctx context.Context, activityID, typ string, m 
 			seq, revision int64
 			id, created   string
 		)
-		err = tx.QueryRowContext(ctx, `SELECT seq, id, revision, created_at FROM members WHERE ap_id = ?`, m.APID).Scan(&seq, &id, &revision, &created)
+		err = db.queryRow(ctx, tx, `SELECT seq, id, revision, created_at FROM members WHERE ap_id = ?`, m.APID).Scan(&seq, &id, &revision, &created)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			seq, err = insertMember(ctx, tx, m)
@@ -339,10 +339,10 @@ func (db *DB) UpsertRemoteMember(ctx context.Context, activityID, typ string, m 
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE members SET revision = ? WHERE seq = ?`, m.Revision, seq); err != nil {
+		if _, err := db.exec(ctx, tx, `UPDATE members SET revision = ? WHERE seq = ?`, m.Revision, seq); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `DELETE FROM remote_tombstones WHERE ap_id = ?`, m.APID)
+		_, err = db.exec(ctx, tx, `DELETE FROM remote_tombstones WHERE ap_id = ?`, m.APID)
 		return err
 	})
 }

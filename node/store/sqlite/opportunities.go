@@ -17,20 +17,20 @@ var _ opportunity.Store = (*DB)(nil)
 const opportunityColumns = `o.seq, o.id, o.origin, o.ap_id, o.node_country, o.source, o.title, o.summary, o.description,
 	o.languages, o.competences, o.lots, o.country, o.region, o.deadline, o.value_amount, o.value_currency,
 	o.reserved, o.social_objective, o.accessibility_criteria, o.sme_suitable, o.open_abroad,
-	o.lead, o.lead_ap_id, o.lead_name, o.status, o.outcome_amount, o.outcome_currency, o.revision, o.created_at, o.updated_at`
+	o.lead, o.lead_ap_id, o.lead_name, o.status, o.outcome_amount, o.outcome_currency, o.revision, o.created_at, o.updated_at, o.tender`
 
 func scanOpportunity(s scanner) (*node.Opportunity, int64, error) {
 	var (
 		o                                      node.Opportunity
 		seq                                    int64
-		apID, deadline, va, vc, oa, oc         sql.NullString
+		apID, deadline, va, vc, oa, oc, tender sql.NullString
 		title, summary, desc, langs, comps, lt string
 		ca, ua                                 string
 	)
 	err := s.Scan(&seq, &o.ID, &o.Origin, &apID, &o.NodeCountry, &o.Source, &title, &summary, &desc,
 		&langs, &comps, &lt, &o.Country, &o.Region, &deadline, &va, &vc,
 		&o.Flags.Reserved, &o.Flags.SocialObjective, &o.Flags.AccessibilityCriteria, &o.Flags.SMESuitable, &o.OpenAbroad,
-		&o.Lead, &o.LeadAPID, &o.LeadName, &o.Status, &oa, &oc, &o.Revision, &ca, &ua)
+		&o.Lead, &o.LeadAPID, &o.LeadName, &o.Status, &oa, &oc, &o.Revision, &ca, &ua, &tender)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -54,6 +54,12 @@ func scanOpportunity(s scanner) (*node.Opportunity, int64, error) {
 			return nil, 0, fmt.Errorf("decode opportunity %s: %w", o.ID, err)
 		}
 	}
+	if tender.Valid {
+		o.Tender = &node.Tender{}
+		if err := json.Unmarshal([]byte(tender.String), o.Tender); err != nil {
+			return nil, 0, fmt.Errorf("decode opportunity %s: tender: %w", o.ID, err)
+		}
+	}
 	o.Consortium = []node.ConsortiumEntry{}
 	return &o, seq, nil
 }
@@ -66,7 +72,10 @@ func nullIf(s string) any {
 }
 
 func opportunityArgs(o *node.Opportunity) []any {
-	var deadline, va, vc, oa, oc any
+	var deadline, va, vc, oa, oc, tender any
+	if o.Tender != nil {
+		tender = mustJSON(o.Tender)
+	}
 	if o.Deadline != nil {
 		deadline = formatTime(*o.Deadline)
 	}
@@ -86,20 +95,20 @@ func opportunityArgs(o *node.Opportunity) []any {
 		mustJSON(orEmpty(o.Languages)), mustJSON(orEmpty(o.Competences)), mustJSON(orEmpty(o.Lots)), o.Country, o.Region,
 		deadline, va, vc, o.Flags.Reserved, o.Flags.SocialObjective, o.Flags.AccessibilityCriteria, o.Flags.SMESuitable,
 		o.OpenAbroad, o.Lead, o.LeadAPID, o.LeadName, string(o.Status), oa, oc, o.Revision,
-		formatTime(o.CreatedAt), formatTime(o.UpdatedAt)}
+		formatTime(o.CreatedAt), formatTime(o.UpdatedAt), tender}
 }
 
 const opportunityInsert = `INSERT INTO opportunities(id, origin, ap_id, node_country, source, title, summary, description,
 	languages, competences, lots, country, region, deadline, value_amount, value_currency,
 	reserved, social_objective, accessibility_criteria, sme_suitable, open_abroad,
-	lead, lead_ap_id, lead_name, status, outcome_amount, outcome_currency, revision, created_at, updated_at)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	lead, lead_ap_id, lead_name, status, outcome_amount, outcome_currency, revision, created_at, updated_at, tender)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
 const opportunityUpdate = `UPDATE opportunities SET origin = ?, ap_id = ?, node_country = ?, source = ?, title = ?, summary = ?,
 	description = ?, languages = ?, competences = ?, lots = ?, country = ?, region = ?, deadline = ?, value_amount = ?,
 	value_currency = ?, reserved = ?, social_objective = ?, accessibility_criteria = ?, sme_suitable = ?, open_abroad = ?,
 	lead = ?, lead_ap_id = ?, lead_name = ?, status = ?, outcome_amount = ?, outcome_currency = ?, revision = ?,
-	created_at = ?, updated_at = ? WHERE id = ? RETURNING seq`
+	created_at = ?, updated_at = ?, tender = ? WHERE id = ? RETURNING seq`
 
 // insertOpportunity writes an opportunity row, its codes and consortium.
 func insertOpportunity(ctx context.Context, tx *sql.Tx, o *node.Opportunity) (int64, error) {

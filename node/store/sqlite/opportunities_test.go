@@ -122,3 +122,34 @@ func TestNoticesOncePerRef(t *testing.T) {
 		t.Errorf("new secret: %q, %v", m, err)
 	}
 }
+
+// TestOpportunityTenderRoundTrip: the bidder's details of a notice are
+// stored and read back whole, the deadline with its published offset.
+func TestOpportunityTenderRoundTrip(t *testing.T) {
+	ctx := context.Background()
+	db := MustOpen(t)
+	o := remoteOpp(10, "active")
+	d := time.Date(2026, 9, 1, 17, 30, 0, 0, time.FixedZone("+02:00", 2*3600))
+	o.Tender = &node.Tender{NoticeID: "n1", ProcedureID: "p1", NoticeType: "cn-standard", Procedure: "open",
+		Buyer: &node.Buyer{Name: map[string]string{"it": "Comune"}, Town: "Torino", Email: "gare@comune.example"},
+		Lots: []node.TenderLot{{ID: "LOT-0001", DocumentsURL: "https://docs.example/1", Deadline: &d, DeadlineKind: "tender",
+			AwardCriteria: []node.AwardCriterion{{Type: "price", Weight: "60", WeightKind: "per-exa"}}}}}
+	if err := db.UpsertRemoteOpportunity(ctx, "a1", "Create", o); err != nil {
+		t.Fatal(err)
+	}
+	got, err := db.OpportunityByAPID(ctx, o.APID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Tender == nil || got.Tender.Buyer.Town != "Torino" || got.Tender.Lots[0].AwardCriteria[0].Weight != "60" ||
+		got.Tender.Lots[0].Deadline.Format(time.RFC3339) != "2026-09-01T17:30:00+02:00" {
+		t.Errorf("Tender read back = %+v", got.Tender)
+	}
+	o.Tender = nil
+	if err := db.UpsertRemoteOpportunity(ctx, "a2", "Update", remoteOpp(20, "active")); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := db.OpportunityByAPID(ctx, o.APID); got.Tender != nil {
+		t.Errorf("Tender after an update without one = %+v, want nil", got.Tender)
+	}
+}
